@@ -1,0 +1,1 @@
+"""Interfaces (CLI, HTTP API, dashboard): they call the core, never the reverse."""

@@ -1,0 +1,1 @@
+"""The ``renown`` command line (Typer + Rich)."""

@@ -1,0 +1,60 @@
+"""What every CLI command shares: the database option, JSON output, errors."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, is_dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import duckdb
+import typer
+from rich.console import Console
+
+from renown.sources.base import SourceError
+from renown.store.database import StoreError, default_db_path, open_store
+
+console = Console()
+error_console = Console(stderr=True)
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", help="Database file (default: $RENOWN_DB or ./renown.duckdb).",
+                 show_default=False),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    error_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def _json_default(value: object) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def print_json(data: object) -> None:
+    sys.stdout.write(json.dumps(data, default=_json_default, indent=2) + "\n")
+
+
+@contextmanager
+def store(db: Path | None, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the store for a command, turning store errors into clean CLI errors."""
+    try:
+        with open_store(db or default_db_path(), read_only=read_only) as con:
+            yield con
+    except (StoreError, SourceError) as exc:
+        fail(str(exc))
+    except duckdb.IOException as exc:
+        fail(f"{db or default_db_path()}: {exc} (is another renown process writing to it?)")

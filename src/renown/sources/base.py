@@ -1,0 +1,101 @@
+"""What every source produces, and how it reports what it could not read.
+
+A source is a module with ``read(path, options) -> Iterator[Batch]`` (plus a
+``DESCRIPTION`` and ``EXPECTS_FOLDER``).  It yields the events it parsed as
+Arrow tables in `renown.events.EVENT_SCHEMA` (plus a ``record`` column: the
+1-based line or record number each came from), and a `Rejection` for every
+record it could not parse.  Rows that parse but break the event rules are
+caught later, by the store, with the same rules for every source.  A source
+raises `SourceError` only when the input as a whole is unusable (missing,
+truncated, wrong kind of file): then nothing of that input is stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final, Protocol
+
+import pyarrow as pa
+
+from renown.events import EVENT_SCHEMA
+
+#: The event columns plus the record number, as sources yield them.
+BATCH_SCHEMA: Final = EVENT_SCHEMA.append(pa.field("record", pa.int64()))
+#: Optional account facts a source knows (display names, follower counts).
+ACCOUNT_SCHEMA: Final = pa.schema([
+    pa.field("network", pa.string()),
+    pa.field("account", pa.string()),
+    pa.field("display_name", pa.string()),
+    pa.field("followers", pa.int64()),
+])
+#: How much of a bad record is kept in quarantine for people to look at.
+RAW_EXCERPT_CHARS: Final = 2000
+
+
+class SourceError(Exception):
+    """The input cannot be read at all; names the file, where, and why."""
+
+    def __init__(self, file: str | Path, reason: str, record: int | None = None) -> None:
+        self.file = str(file)
+        self.reason = reason
+        self.record = record
+        where = f"{self.file}, record {record}" if record is not None else self.file
+        super().__init__(f"{where}: {reason}")
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """A record that could not be parsed: where it was, and why."""
+
+    record: int
+    reason: str
+    raw: str = ""
+    #: The file inside a folder input; None means the input path itself.
+    file: str | None = None
+
+    @staticmethod
+    def of(record: int, reason: str, raw: str | bytes, file: str | None = None) -> Rejection:
+        text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+        return Rejection(record, reason, text[:RAW_EXCERPT_CHARS], file)
+
+
+@dataclass(slots=True)
+class Batch:
+    """Part of one input: parsed events, rejected records, account facts."""
+
+    events: pa.Table
+    rejections: list[Rejection] = field(default_factory=list)
+    accounts: pa.Table | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceOptions:
+    """Options some formats need: which network to file events under, which kind."""
+
+    network: str | None = None
+    kind: str | None = None
+
+
+class Source(Protocol):
+    """The module interface of a source (see the module docstring)."""
+
+    DESCRIPTION: str
+    EXPECTS_FOLDER: bool
+
+    def read(self, path: Path, options: SourceOptions) -> Iterator[Batch]: ...
+
+
+def empty_batch() -> pa.Table:
+    return BATCH_SCHEMA.empty_table()
+
+
+def check_input_path(path: Path, *, expects_folder: bool) -> None:
+    """Fail early, with a clear reason, on a path of the wrong kind."""
+    if not path.exists():
+        raise SourceError(path, "no such file or folder")
+    if expects_folder and not path.is_dir():
+        raise SourceError(path, "expected a folder, got a file")
+    if not expects_folder and path.is_dir():
+        raise SourceError(path, "expected a file, got a folder")

@@ -1,0 +1,217 @@
+"""Ingestion: one input into the store, all or nothing.
+
+Each input (a file, or a folder for folder formats) is ingested inside one
+transaction: a crash or error part-way leaves the database exactly as it was.
+Rows are checked with the event rules (`renown.events.VALIDATION_RULES`) in
+DuckDB, bad ones go to ``quarantine`` with file, record and reason, and rows
+already stored (same ``(network, event_id)``) are counted as duplicates and
+skipped, so re-ingesting the same or an overlapping input adds nothing twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from renown.events import EVENT_COLUMNS, rejection_reason_sql
+from renown.sources import SourceOptions, get_source
+from renown.sources.base import BATCH_SCHEMA, Batch, Rejection, SourceError, check_input_path
+from renown.store.database import scalar, utc_now
+
+ProgressCallback = Callable[[int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class IngestReport:
+    """What one ingestion did, for people (the CLI summary) and for scripts."""
+
+    path: str
+    format: str
+    records: int
+    ingested: int
+    duplicates: int
+    quarantined: int
+    seconds: float
+    #: True when this exact input (same content hash and format) was ingested before.
+    already_ingested: bool = False
+
+
+def content_hash(path: Path) -> str:
+    """SHA-256 of a file, or of a folder's files (names and contents, sorted)."""
+    digest = hashlib.sha256()
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for file in files:
+        if path.is_dir():
+            digest.update(str(file.relative_to(path)).encode())
+        with file.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
+class _Counts:
+    __slots__ = ("duplicates", "ingested", "quarantined", "records")
+
+    def __init__(self) -> None:
+        self.records = self.ingested = self.duplicates = self.quarantined = 0
+
+
+def ingest(
+    con: duckdb.DuckDBPyConnection,
+    path: Path | str,
+    fmt: str,
+    options: SourceOptions | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> IngestReport:
+    """Ingest one input atomically; see the module docstring for the guarantees."""
+    started, clock = utc_now(), time.perf_counter()
+    path = Path(path)
+    source = get_source(fmt)
+    options = options or SourceOptions()
+    check_input_path(path, expects_folder=source.EXPECTS_FOLDER)
+    file_hash = content_hash(path)
+    if _already_ingested(con, file_hash, fmt, options):
+        return IngestReport(str(path), fmt, 0, 0, 0, 0, time.perf_counter() - clock, True)
+
+    counts = _Counts()
+    con.execute("BEGIN TRANSACTION")
+    try:
+        ingestion_id = _next_ingestion_id(con)
+        for batch in source.read(path, options):
+            _store_batch(con, batch, ingestion_id, str(path), counts)
+            if on_progress is not None:
+                on_progress(counts.records)
+        con.execute(
+            "INSERT INTO ingestions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [ingestion_id, str(path), file_hash, fmt, options.network, started, utc_now(),
+             counts.records, counts.ingested, counts.duplicates, counts.quarantined],
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return IngestReport(
+        str(path), fmt, counts.records, counts.ingested, counts.duplicates,
+        counts.quarantined, time.perf_counter() - clock,
+    )
+
+
+def _already_ingested(
+    con: duckdb.DuckDBPyConnection, file_hash: str, fmt: str, options: SourceOptions
+) -> bool:
+    return bool(scalar(
+        con,
+        "SELECT count(*) FROM ingestions WHERE file_hash = ? AND format = ? "
+        "AND network IS NOT DISTINCT FROM ?",
+        [file_hash, fmt, options.network],
+    ))
+
+
+def _next_ingestion_id(con: duckdb.DuckDBPyConnection) -> int:
+    return int(scalar(con, "SELECT coalesce(max(ingestion_id), 0) + 1 FROM ingestions"))
+
+
+def _store_batch(
+    con: duckdb.DuckDBPyConnection, batch: Batch, ingestion_id: int, path: str, counts: _Counts
+) -> None:
+    staged = batch.events
+    if staged.schema != BATCH_SCHEMA:
+        raise SourceError(path, f"source produced columns {staged.schema.names}, "
+                          f"expected {BATCH_SCHEMA.names}")
+    counts.records += staged.num_rows + len(batch.rejections)
+    _quarantine_rejections(con, batch.rejections, ingestion_id, path, counts)
+    con.register("_batch", staged)
+    try:
+        _stage_and_insert(con, ingestion_id, path, counts)
+    finally:
+        con.unregister("_batch")
+    if batch.accounts is not None and batch.accounts.num_rows:
+        _merge_account_facts(con, batch.accounts)
+
+
+def _stage_and_insert(
+    con: duckdb.DuckDBPyConnection, ingestion_id: int, path: str, counts: _Counts
+) -> None:
+    columns = ", ".join(EVENT_COLUMNS)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _staged AS "
+        f"SELECT *, {rejection_reason_sql()} AS _reason FROM _batch",
+        {"now": utc_now()},
+    )
+    counts.quarantined += int(scalar(
+        con,
+        "INSERT INTO quarantine SELECT ?, ?, record, _reason, "
+        f"left(CAST(to_json(struct_pack({columns})) AS VARCHAR), 2000) "
+        "FROM _staged WHERE _reason IS NOT NULL",
+        [ingestion_id, path],
+    ))
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _new AS SELECT {columns} FROM _staged s "
+        "WHERE _reason IS NULL AND NOT EXISTS (SELECT 1 FROM events e "
+        "WHERE e.network = s.network AND e.event_id = s.event_id) "
+        "QUALIFY row_number() OVER (PARTITION BY network, event_id ORDER BY record) = 1"
+    )
+    valid = int(scalar(con, "SELECT count(*) FROM _staged WHERE _reason IS NULL"))
+    inserted = int(scalar(con, f"INSERT INTO events SELECT {columns}, ? FROM _new",
+                          [ingestion_id]))
+    counts.ingested += inserted
+    counts.duplicates += valid - inserted
+    con.execute("""
+        INSERT INTO accounts (network, account, first_seen, last_seen)
+        SELECT network, account, min(ts), max(ts) FROM (
+            SELECT network, actor AS account, ts FROM _new
+            UNION ALL
+            SELECT network, subject, ts FROM _new WHERE subject IS NOT NULL
+        ) GROUP BY network, account
+        ON CONFLICT (network, account) DO UPDATE SET
+            first_seen = least(accounts.first_seen, excluded.first_seen),
+            last_seen = greatest(accounts.last_seen, excluded.last_seen)
+    """)
+    con.execute("DROP TABLE _staged")
+    con.execute("DROP TABLE _new")
+
+
+def _quarantine_rejections(
+    con: duckdb.DuckDBPyConnection,
+    rejections: list[Rejection],
+    ingestion_id: int,
+    path: str,
+    counts: _Counts,
+) -> None:
+    if not rejections:
+        return
+    table = pa.table({
+        "ingestion_id": pa.array([ingestion_id] * len(rejections), pa.int64()),
+        "file": pa.array([r.file or path for r in rejections], pa.string()),
+        "record": pa.array([r.record for r in rejections], pa.int64()),
+        "reason": pa.array([r.reason for r in rejections], pa.string()),
+        "raw": pa.array([r.raw for r in rejections], pa.string()),
+    })
+    con.register("_rejections", table)
+    try:
+        con.execute("INSERT INTO quarantine SELECT * FROM _rejections")
+    finally:
+        con.unregister("_rejections")
+    counts.quarantined += len(rejections)
+
+
+def _merge_account_facts(con: duckdb.DuckDBPyConnection, accounts: pa.Table) -> None:
+    """Display names and follower counts a source knows; the latest wins."""
+    con.register("_account_facts", accounts)
+    try:
+        con.execute("""
+            INSERT INTO accounts (network, account, display_name, followers)
+            SELECT network, account, any_value(display_name), max(followers)
+            FROM _account_facts GROUP BY network, account
+            ON CONFLICT (network, account) DO UPDATE SET
+                display_name = coalesce(excluded.display_name, accounts.display_name),
+                followers = coalesce(excluded.followers, accounts.followers)
+        """)
+    finally:
+        con.unregister("_account_facts")

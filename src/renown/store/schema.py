@@ -1,0 +1,82 @@
+"""The store's schema as an ordered list of migrations.
+
+A database records the highest migration applied in ``schema_version``; opening
+it applies the rest, each in its own transaction, so a database written by an
+older Renown is upgraded in place and never half-migrated.  Add a migration by
+appending to `MIGRATIONS`; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+_V1_FOUNDATION: Final = """
+CREATE TABLE ingestions (
+    ingestion_id BIGINT PRIMARY KEY,
+    path         VARCHAR NOT NULL,
+    file_hash    VARCHAR NOT NULL,
+    format       VARCHAR NOT NULL,
+    network      VARCHAR,
+    started_at   TIMESTAMP NOT NULL,
+    finished_at  TIMESTAMP NOT NULL,
+    records      BIGINT NOT NULL,
+    ingested     BIGINT NOT NULL,
+    duplicates   BIGINT NOT NULL,
+    quarantined  BIGINT NOT NULL
+);
+CREATE TABLE events (
+    network      VARCHAR NOT NULL,
+    event_id     VARCHAR NOT NULL,
+    ts           TIMESTAMP NOT NULL,
+    actor        VARCHAR NOT NULL,
+    kind         VARCHAR NOT NULL,
+    subject      VARCHAR,
+    post_id      VARCHAR,
+    parent_id    VARCHAR,
+    text         VARCHAR,
+    tags         VARCHAR[],
+    lang         VARCHAR,
+    topic        VARCHAR,
+    url          VARCHAR,
+    ingestion_id BIGINT NOT NULL
+);
+CREATE TABLE accounts (
+    network      VARCHAR NOT NULL,
+    account      VARCHAR NOT NULL,
+    display_name VARCHAR,
+    followers    BIGINT,
+    first_seen   TIMESTAMP,
+    last_seen    TIMESTAMP,
+    PRIMARY KEY (network, account)
+);
+CREATE TABLE people (
+    person_id    VARCHAR PRIMARY KEY,
+    display_name VARCHAR,
+    created_at   TIMESTAMP NOT NULL
+);
+CREATE TABLE identities (
+    network      VARCHAR NOT NULL,
+    account      VARCHAR NOT NULL,
+    person_id    VARCHAR NOT NULL,
+    linked_at    TIMESTAMP NOT NULL,
+    PRIMARY KEY (network, account)
+);
+CREATE TABLE quarantine (
+    ingestion_id BIGINT NOT NULL,
+    file         VARCHAR NOT NULL,
+    record       BIGINT NOT NULL,
+    reason       VARCHAR NOT NULL,
+    raw          VARCHAR
+);
+-- Every account belongs to exactly one person: the declared one, or else a
+-- person of its own named "network:account" (identity is declared, never guessed).
+CREATE VIEW account_people AS
+SELECT a.network, a.account,
+       coalesce(i.person_id, a.network || ':' || a.account) AS person_id
+FROM accounts a LEFT JOIN identities i USING (network, account);
+"""
+
+#: (version, SQL) in the order they apply.
+MIGRATIONS: Final[tuple[tuple[int, str], ...]] = ((1, _V1_FOUNDATION),)
+
+LATEST_VERSION: Final = MIGRATIONS[-1][0]
