@@ -80,7 +80,9 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     return LATEST_VERSION
 
 
-def connect(path: Path | str | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(
+    path: Path | str | None = None, *, read_only: bool = False
+) -> duckdb.DuckDBPyConnection:
     """Open the store (creating and migrating it when writable)."""
     db = Path(path) if path is not None else default_db_path()
     if db.is_dir():

@@ -76,7 +76,55 @@ SELECT a.network, a.account,
 FROM accounts a LEFT JOIN identities i USING (network, account);
 """
 
+_V2_SCORES: Final = """
+-- Scoring models, stored as their TOML definition; exactly one is current.
+CREATE TABLE models (
+    version      VARCHAR PRIMARY KEY,
+    fingerprint  VARCHAR NOT NULL,
+    definition   VARCHAR NOT NULL,
+    created_at   TIMESTAMP NOT NULL,
+    promoted_at  TIMESTAMP,
+    is_current   BOOLEAN NOT NULL DEFAULT false
+);
+-- One scoring run: a snapshot of every person as of one day under one model.
+CREATE TABLE score_runs (
+    run_id        BIGINT PRIMARY KEY,
+    as_of         DATE NOT NULL,
+    model_version VARCHAR NOT NULL,
+    computed_at   TIMESTAMP NOT NULL,
+    people        BIGINT NOT NULL,
+    accounts      BIGINT NOT NULL,
+    seconds       DOUBLE NOT NULL,
+    UNIQUE (as_of, model_version)
+);
+CREATE TABLE person_scores (
+    run_id         BIGINT NOT NULL,
+    person_id      VARCHAR NOT NULL,
+    score          DOUBLE NOT NULL,
+    raw            DOUBLE NOT NULL,
+    online_points  DOUBLE NOT NULL,
+    offline_points DOUBLE NOT NULL,
+    offline_units  DOUBLE NOT NULL
+);
+CREATE TABLE account_scores (
+    run_id        BIGINT NOT NULL,
+    network       VARCHAR NOT NULL,
+    account       VARCHAR NOT NULL,
+    person_id     VARCHAR NOT NULL,
+    posts         BIGINT NOT NULL,
+    reactors      BIGINT NOT NULL,
+    reactions     BIGINT NOT NULL,
+    reach         DOUBLE NOT NULL,
+    amplification DOUBLE NOT NULL,
+    network_value DOUBLE NOT NULL,
+    influence     DOUBLE NOT NULL,
+    raw           DOUBLE NOT NULL,
+    score         DOUBLE NOT NULL,
+    points        DOUBLE NOT NULL
+);
+"""
+
 #: (version, SQL) in the order they apply.
-MIGRATIONS: Final[tuple[tuple[int, str], ...]] = ((1, _V1_FOUNDATION),)
+MIGRATIONS: Final[tuple[tuple[int, str], ...]] = ((1, _V1_FOUNDATION), (2, _V2_SCORES))
 
 LATEST_VERSION: Final = MIGRATIONS[-1][0]

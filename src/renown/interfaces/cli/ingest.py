@@ -10,12 +10,17 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from renown.interfaces.cli.common import (
+    DbOption,
+    JsonOption,
+    console,
+    fail,
+    print_json,
+    store,
+)
 from renown.sources import FORMATS, SourceError, SourceOptions
 from renown.store.database import scalar
 from renown.store.ingest import IngestReport, ingest
-from renown.interfaces.cli.common import (
-    DbOption, JsonOption, console, fail, print_json, store,
-)
 
 
 def ingest_command(

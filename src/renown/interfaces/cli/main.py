@@ -5,6 +5,14 @@ from __future__ import annotations
 import typer
 
 from renown.interfaces.cli.ingest import ingest_command, status_command
+from renown.interfaces.cli.models import model_app
+from renown.interfaces.cli.scores import (
+    explain_command,
+    history_command,
+    score_command,
+    show_command,
+    top_command,
+)
 
 app = typer.Typer(
     name="renown",
@@ -15,3 +23,12 @@ app = typer.Typer(
 )
 app.command("ingest")(ingest_command)
 app.command("status")(status_command)
+app.command("score")(score_command)
+app.command("top")(top_command)
+app.command("show")(show_command)
+app.command("explain")(explain_command)
+app.command("history")(history_command)
+app.add_typer(model_app, name="model")
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,218 @@
+"""``renown score | top | show | explain | history``: computing and reading scores."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import duckdb
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from renown.interfaces.cli.common import DbOption, JsonOption, console, fail, print_json, store
+from renown.interfaces.cli.render import print_explanation, sparkline
+from renown.scoring.drivers import explain_change
+from renown.scoring.explain import explain
+from renown.scoring.model import Model
+from renown.scoring.queries import (
+    PersonNotFoundError,
+    history,
+    leaderboard,
+    person_summary,
+    resolve_person,
+)
+from renown.scoring.run import NothingToScoreError, backfill, latest_event_day, score_day
+
+DateOption = Annotated[str | None, typer.Option(help="A day, YYYY-MM-DD.", show_default=False)]
+
+
+def parse_day(text: str | None, option: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        fail(f"{option} {text!r} is not a date (expected YYYY-MM-DD)", code=2)
+
+
+def person_or_fail(con: duckdb.DuckDBPyConnection, text: str) -> str:
+    try:
+        return resolve_person(con, text)
+    except PersonNotFoundError as exc:
+        fail(str(exc))
+
+
+def score_command(
+    as_of: DateOption = None,
+    backfill_range: Annotated[tuple[str, str] | None, typer.Option(
+        "--backfill", help="Fill daily history from FROM to TO (YYYY-MM-DD YYYY-MM-DD).",
+        show_default=False)] = None,
+    model_file: Annotated[Path | None, typer.Option(
+        "--model", help="Score with this model TOML instead of the current one.")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Score everyone as of a day (default: the day of the newest event) and store the snapshot."""
+    model = _load_model(model_file)
+    with store(db) as con:
+        try:
+            if backfill_range is not None:
+                start = parse_day(backfill_range[0], "--backfill")
+                end = parse_day(backfill_range[1], "--backfill")
+                assert start is not None and end is not None
+                infos = _backfill_with_progress(con, start, end, model, quiet=as_json)
+            else:
+                infos = [score_day(con, parse_day(as_of, "--as-of"), model)]
+        except (NothingToScoreError, ValueError) as exc:
+            fail(str(exc))
+    if as_json:
+        print_json([asdict(i) for i in infos])
+        return
+    for info in infos[-1:]:
+        console.print(f"Scored [bold]{info.people:,}[/] people ({info.accounts:,} accounts) "
+                      f"as of [bold]{info.as_of}[/] with model {info.model_version}"
+                      + (f"; {len(infos)} daily snapshots stored" if len(infos) > 1 else ""))
+
+
+def _load_model(path: Path | None) -> Model | None:
+    if path is None:
+        return None
+    try:
+        return Model.load(path)
+    except ValueError as exc:
+        fail(str(exc))
+
+
+def _backfill_with_progress(con: duckdb.DuckDBPyConnection, start: date, end: date,
+                            model: Model | None, *, quiet: bool) -> list:  # type: ignore[type-arg]
+    days = (end - start).days + 1
+    with Progress(TextColumn("scoring history"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("{task.description}"), console=console, disable=quiet,
+                  transient=True) as progress:
+        task = progress.add_task("", total=max(days, 0))
+        return backfill(con, start, end, model,
+                        on_day=lambda info: progress.update(task, advance=1,
+                                                            description=str(info.as_of)))
+
+
+def top_command(
+    network: Annotated[str | None, typer.Option(help="Rank by score on one network.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=10_000, help="How many people.")] = 20,
+    as_of: DateOption = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The leaderboard: people by score, overall or on one network."""
+    with store(db, read_only=True) as con:
+        try:
+            rows = leaderboard(con, network=network, limit=limit,
+                               day=parse_day(as_of, "--as-of"))
+        except LookupError as exc:
+            fail(str(exc))
+    if as_json:
+        print_json([asdict(r) for r in rows])
+        return
+    table = Table(title="Renown leaderboard" + (f" — {network}" if network else ""))
+    for column in ("#", "person", "score", "networks", "distinct reactors"):
+        table.add_column(column, justify="right" if column in ("#", "score") else "left")
+    for r in rows:
+        name = f"{r.person_id} ({r.display_name})" if r.display_name else r.person_id
+        table.add_row(str(r.rank), name, f"{r.score:.1f}", r.networks, f"{r.reactors:,}")
+    console.print(table)
+
+
+def show_command(
+    person: Annotated[str, typer.Argument(help="Person id, network:account, or account.")],
+    as_of: DateOption = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """A person's score, band, changes, and score per network with its components."""
+    with store(db, read_only=True) as con:
+        person_id = person_or_fail(con, person)
+        try:
+            summary = person_summary(con, person_id, parse_day(as_of, "--as-of"))
+        except LookupError as exc:
+            fail(str(exc))
+    if as_json:
+        print_json(asdict(summary))
+        return
+    deltas = "  ".join(f"{k} {v:+.1f}" if v is not None else f"{k} n/a"
+                       for k, v in summary.deltas.items())
+    console.print(f"[bold]{summary.person_id}[/]  score [bold]{summary.score:.1f}[/] "
+                  f"({summary.band})  as of {summary.as_of}, model {summary.model_version}")
+    console.print(f"change: {deltas}")
+    table = Table()
+    for column in ("network", "account", "score", "points", "reach", "amplification",
+                   "network", "reactors", "reactions", "posts"):
+        table.add_column(column, justify="left" if column == "account" else "right")
+    for n in summary.networks:
+        table.add_row(n.network, n.account, f"{n.score:.1f}", f"{n.points:.1f}",
+                      f"{n.reach:.2f}", f"{n.amplification:.2f}", f"{n.network_value:.2f}",
+                      f"{n.reactors:,}", f"{n.reactions:,}", f"{n.posts:,}")
+    console.print(table)
+    if summary.offline_points:
+        console.print(f"offline credentials: +{summary.offline_points:.1f} points")
+
+
+def explain_command(
+    person: Annotated[str, typer.Argument(help="Person id, network:account, or account.")],
+    since: DateOption = None,
+    as_of: DateOption = None,
+    top: Annotated[int, typer.Option(min=1, max=100, help="Evidence rows to list.")] = 10,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The parts that add up to a score, the people and posts behind them, and what changed."""
+    with store(db, read_only=True) as con:
+        person_id = person_or_fail(con, person)
+        try:
+            result = explain(con, person_id, day=parse_day(as_of, "--as-of"), top=top)
+            since_day = parse_day(since, "--since")
+            if since_day is not None:
+                result = explain_change(con, result, since_day)
+        except (LookupError, ValueError) as exc:
+            fail(str(exc))
+    if as_json:
+        print_json(asdict(result))
+        return
+    print_explanation(result)
+
+
+def history_command(
+    person: Annotated[str, typer.Argument(help="Person id, network:account, or account.")],
+    start: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD).")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """A person's stored daily scores (fill them with `renown score --backfill`)."""
+    with store(db, read_only=True) as con:
+        person_id = person_or_fail(con, person)
+        rows = history(con, person_id, parse_day(start, "--from"), parse_day(end, "--to"))
+    if as_json:
+        print_json([{"as_of": d, "score": s, "model_version": v} for d, s, v in rows])
+        return
+    if not rows:
+        fail(f"no stored scores for {person_id}: run `renown score --backfill FROM TO`")
+    console.print(f"[bold]{person_id}[/]  {sparkline([s for _, s, _ in rows])}  "
+                  f"{rows[0][1]:.1f} → {rows[-1][1]:.1f}")
+    table = Table()
+    for column in ("day", "score", "change", "model"):
+        table.add_column(column, justify="right" if column in ("score", "change") else "left")
+    previous: float | None = None
+    for day, score, version in rows:
+        change = "" if previous is None else f"{score - previous:+.1f}"
+        table.add_row(str(day), f"{score:.1f}", change, version)
+        previous = score
+    console.print(table)
+
+
+def latest_day(con: duckdb.DuckDBPyConnection) -> date:
+    try:
+        return latest_event_day(con)
+    except NothingToScoreError as exc:
+        fail(str(exc))

@@ -1,0 +1,177 @@
+"""The scoring model: every free parameter, versioned, each default with its reason.
+
+A `Model` is frozen: scores computed with it carry its version, and changing
+any number means a new version, previewed against the current one before it is
+promoted (DESIGN.md property 8).  Models serialise to TOML so a candidate can
+be written, reviewed and diffed as a file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Final
+
+#: How much one reaction of each kind says about influence.  A reshare or
+#: quote puts your content in front of the reactor's own audience (strongest);
+#: a reply or comment costs effort; a mention names you; a like or upvote is
+#: one click; an accepted answer is the asker's explicit verdict.  Kinds not
+#: listed (post, follow, downvote) are not reactions and weigh nothing.
+DEFAULT_KIND_WEIGHTS: Final[dict[str, float]] = {
+    "reshare": 1.0, "quote": 1.0, "accept": 1.0, "reply": 0.8, "comment": 0.8,
+    "answer": 0.8, "mention": 0.6, "endorse": 0.5, "like": 0.3, "upvote": 0.3,
+}
+
+#: Offline credentials, in "credential units" (a book counts as two talks).
+DEFAULT_OFFLINE_WEIGHTS: Final[dict[str, float]] = {
+    "publication": 2.0, "award": 1.5, "talk": 1.0, "course": 1.0, "press": 0.5,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    """All scoring parameters.  Field comments give the reason for each default."""
+
+    #: Human-readable version name; scores and history rows carry it.
+    version: str = "renown-2026.11"
+    #: Events older than this do not count at all (a 180-day horizon, Klout's
+    #: was 90): long enough that a holiday costs little (property 3).
+    window_days: float = 180.0
+    #: Recency decay: a reaction's weight halves every 60 days.  With the
+    #: calibrated scale this keeps a 7-day silence under 2 points and a 30-day
+    #: silence under 6, while a year-old audience has faded to a sixteenth.
+    half_life_days: float = 60.0
+    kind_weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_KIND_WEIGHTS))
+    #: Selectivity: a reactor has a daily attention budget k·ln(1 + n/k) over
+    #: their n reactions that day, so each counts k·ln(1 + n/k)/n.  With k = 10
+    #: a person's first few reactions a day count almost fully; an account
+    #: reacting 500 times a day (a bot) gets 0.08 per reaction.
+    selectivity_k: float = 10.0
+    #: Per-pair saturation: one reactor's total weight w on one author reaches
+    #: them as 1 - exp(-w / c) "people": at most one person, however often they
+    #: react.  c = 0.5 makes one reshare count 0.86 of a person, two 0.98.
+    pair_saturation: float = 0.5
+    #: Ring discount: the share of a reactor's attention that the author returns
+    #: (reciprocity, 0..1) is discounted by this much.  Pods react to each other
+    #: symmetrically and lose 60%; fans of an author are untouched.  Not 100%:
+    #: friends in real conversation also reciprocate.
+    reciprocity_discount: float = 0.6
+    #: PageRank damping (the usual 0.85: influence travels a few hops).
+    damping: float = 0.85
+    #: Power iteration stops when the L1 change of the (sum-1) vector is below this.
+    tolerance: float = 1e-10
+    max_iterations: int = 300
+    #: Amplification smooths reactions per post with this many prior posts, and
+    #: takes the square root of the post count (diminishing returns), so posting
+    #: twice as much with no extra response lowers Amplification by at most 29%.
+    amplification_prior_posts: float = 5.0
+    #: Component mix (people-equivalents).  Reach dominates because distinct
+    #: responders are the outcome we predict; Network adds who they are;
+    #: Amplification is kept small so output volume barely moves a score.
+    weight_reach: float = 0.55
+    weight_network: float = 0.35
+    weight_amplification: float = 0.10
+    #: Networks combine as a p-norm: never below the best single network (so
+    #: adding a network never lowers the score) and below their sum (audiences overlap).
+    network_norm_p: float = 2.0
+    #: The 1–100 scale: a logistic curve in ln(raw) through two anchors, in
+    #: effective people: raw 1 (one person fully responding) → 30 and
+    #: raw 100 → 85.  On Higgs this puts the median person with an audience near
+    #: 30 and the top 1% above 80; fixed per model version (not re-fit daily).
+    anchor_low_raw: float = 1.0
+    anchor_low_score: float = 30.0
+    anchor_high_raw: float = 100.0
+    anchor_high_score: float = 85.0
+    #: Offline credentials add at most this many points: visible, but never
+    #: enough to outweigh what people actually do in response to you.
+    offline_max_points: float = 10.0
+    #: Credential units at which offline points reach 63% of the maximum.
+    offline_scale: float = 4.0
+    #: Credentials fade slowly: a book still counts after years.
+    offline_half_life_days: float = 730.0
+    offline_weights: dict[str, float] = field(
+        default_factory=lambda: dict(DEFAULT_OFFLINE_WEIGHTS))
+    #: Topic evidence thresholds (DESIGN.md property 6).
+    topic_min_posts: int = 3
+    topic_min_days: int = 2
+    topic_min_reactors: int = 5
+
+    def __post_init__(self) -> None:
+        problems = _problems(self)
+        if problems:
+            raise ValueError("invalid model: " + "; ".join(problems))
+
+    @property
+    def fingerprint(self) -> str:
+        """Short hash of every parameter: two models with equal fingerprints score alike."""
+        return hashlib.sha256(self.to_toml(include_version=False).encode()).hexdigest()[:12]
+
+    def with_changes(self, **changes: Any) -> Model:
+        return replace(self, **changes)
+
+    def to_toml(self, *, include_version: bool = True) -> str:
+        lines: list[str] = []
+        tables: list[str] = []
+        for name, value in asdict(self).items():
+            if name == "version" and not include_version:
+                continue
+            if isinstance(value, dict):
+                tables.append(f"\n[{name}]")
+                tables.extend(f"{k} = {_toml_value(v)}" for k, v in sorted(value.items()))
+            else:
+                lines.append(f"{name} = {_toml_value(value)}")
+        return "\n".join(lines + tables) + "\n"
+
+    @staticmethod
+    def from_toml(text: str) -> Model:
+        data = tomllib.loads(text)
+        known = {f.name for f in fields(Model)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"unknown model parameters: {', '.join(unknown)}")
+        return Model(**data)
+
+    @staticmethod
+    def load(path: Path) -> Model:
+        try:
+            return Model.from_toml(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError, TypeError) as exc:
+            raise ValueError(f"{path}: cannot read model: {exc}") from exc
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def _problems(model: Model) -> list[str]:
+    positive = ("window_days", "half_life_days", "selectivity_k", "pair_saturation",
+                "tolerance", "amplification_prior_posts", "network_norm_p", "anchor_low_raw",
+                "offline_scale", "offline_half_life_days")
+    problems = [f"{name} must be > 0" for name in positive if not getattr(model, name) > 0]
+    if not 0 < model.damping < 1:
+        problems.append("damping must be in (0, 1)")
+    if not 0 <= model.reciprocity_discount <= 1:
+        problems.append("reciprocity_discount must be in [0, 1]")
+    if model.network_norm_p < 1:
+        problems.append("network_norm_p must be >= 1 (else adding a network could lower a score)")
+    if not model.anchor_high_raw > model.anchor_low_raw:
+        problems.append("anchor_high_raw must exceed anchor_low_raw")
+    if not 1 < model.anchor_low_score < model.anchor_high_score < 100:
+        problems.append("anchor scores must satisfy 1 < low < high < 100")
+    weights = (model.weight_reach, model.weight_network, model.weight_amplification)
+    if min(weights) < 0 or sum(weights) <= 0:
+        problems.append("component weights must be >= 0 and not all zero")
+    if any(w < 0 for w in model.kind_weights.values()):
+        problems.append("kind weights must be >= 0")
+    return problems
+
+
+DEFAULT_MODEL: Final = Model()

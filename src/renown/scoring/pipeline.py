@@ -1,0 +1,192 @@
+"""One scoring run: signals → propagation → components → people, for one date.
+
+This is the only module that strings the stages together; each stage is a
+pure function elsewhere.  It reads from the store's connection and returns
+Arrow tables; it writes nothing (`renown.scoring.snapshots` persists results).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import duckdb
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+
+from renown.events import OFFLINE_NETWORK, SYSTEM_ACCOUNT_PREFIX
+from renown.scoring.combine import combine_people
+from renown.scoring.components import Components, amplification, network_component
+from renown.scoring.model import Model
+from renown.scoring.propagation import PageRankResult, pagerank
+from renown.scoring.scale import offline_points, to_scale
+from renown.scoring.signals import QUANTUM, SignalScope, build_signals
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreRun:
+    """Everything one run computed, ready to show or store."""
+
+    as_of: datetime
+    model: Model
+    #: One row per scored account (see `_account_table` for columns).
+    accounts: pa.Table
+    #: One row per person.
+    people: pa.Table
+    propagation_iterations: int
+    propagation_converged: bool
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def compute_scores(
+    con: duckdb.DuckDBPyConnection, as_of: datetime, model: Model,
+    personalization_accounts: pa.Table | None = None,
+) -> ScoreRun:
+    """Score every account and person as of ``as_of`` under ``model``.
+
+    ``personalization_accounts`` (columns network, account) restricts the
+    propagation's teleport to an audience; by default every real account.
+    """
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+    build_signals(con, SignalScope(as_of), model)
+    timings["signals"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    nodes = _node_table(con)
+    result = _propagate(con, nodes, model, personalization_accounts)
+    timings["propagation"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    accounts = _accounts(con)
+    scored_index = np.asarray(accounts.pop("node_index"), np.int64)
+    n_reference = int(np.count_nonzero(nodes["scored"]))
+    def fixed_point(column: str) -> FloatArray:
+        return np.asarray(accounts[column], dtype=np.float64) / QUANTUM
+
+    comps = Components(
+        reach=fixed_point("reach_q"),
+        amplification=amplification(fixed_point("sat_q"), fixed_point("posts_q"), model),
+        network=network_component(result.inflow[scored_index], n_reference),
+    )
+    influence = result.rank[scored_index] * n_reference
+    people = _people(con, accounts, comps, influence, as_of, model)
+    timings["combine"] = time.perf_counter() - clock
+    return ScoreRun(as_of, model, people[0], people[1], result.iterations, result.converged,
+                    timings)
+
+
+def _node_table(con: duckdb.DuckDBPyConnection) -> dict[str, npt.NDArray[np.generic]]:
+    """Every account in the graph, indexed in a fixed order (network, account)."""
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _signal_nodes AS
+        SELECT network, account, row_number() OVER (ORDER BY network, account) - 1 AS idx,
+               account NOT LIKE '{SYSTEM_ACCOUNT_PREFIX}%' AS scored
+        FROM (SELECT network, account FROM _signal_accounts
+              UNION SELECT network, reactor FROM _signal_pairs
+              UNION SELECT network, author FROM _signal_pairs)
+    """)
+    return con.execute("SELECT idx, scored FROM _signal_nodes ORDER BY idx").fetchnumpy()
+
+
+def _propagate(
+    con: duckdb.DuckDBPyConnection, nodes: dict[str, npt.NDArray[np.generic]], model: Model,
+    audience: pa.Table | None,
+) -> PageRankResult:
+    edges = con.execute("""
+        SELECT r.idx AS source, a.idx AS target, p.reach_q
+        FROM _signal_pairs p
+        JOIN _signal_nodes r ON r.network = p.network AND r.account = p.reactor
+        JOIN _signal_nodes a ON a.network = p.network AND a.account = p.author
+        WHERE p.reach_q > 0 ORDER BY source, target
+    """).fetchnumpy()
+    n_nodes = len(nodes["idx"])
+    teleport = np.asarray(nodes["scored"], dtype=np.float64)
+    if audience is not None:
+        teleport = _audience_vector(con, audience, n_nodes)
+    if n_nodes and teleport.sum() == 0:
+        teleport = np.ones(n_nodes)
+    return pagerank(
+        np.asarray(edges["source"], np.int64), np.asarray(edges["target"], np.int64),
+        np.asarray(edges["reach_q"], np.float64) / QUANTUM, n_nodes,
+        personalization=teleport, damping=model.damping, tolerance=model.tolerance,
+        max_iterations=model.max_iterations,
+    )
+
+
+def _audience_vector(con: duckdb.DuckDBPyConnection, audience: pa.Table, n: int) -> FloatArray:
+    con.register("_audience", audience)
+    try:
+        idx = con.execute("SELECT DISTINCT n.idx FROM _signal_nodes n JOIN _audience a "
+                          "USING (network, account) WHERE n.scored").fetchnumpy()["idx"]
+    finally:
+        con.unregister("_audience")
+    vector = np.zeros(n)
+    vector[np.asarray(idx, np.int64)] = 1.0
+    return vector
+
+
+def _accounts(con: duckdb.DuckDBPyConnection) -> dict[str, npt.NDArray[np.generic]]:
+    """Scored accounts with their signals and person, in a fixed order."""
+    return con.execute("""
+        SELECT s.network, s.account, coalesce(ap.person_id, s.network || ':' || s.account)
+                   AS person_id,
+               n.idx AS node_index, s.posts, s.posts_q, s.reactors, s.reactions,
+               s.reach_q, s.sat_q
+        FROM _signal_accounts s
+        JOIN _signal_nodes n USING (network, account)
+        LEFT JOIN identities ap USING (network, account)
+        ORDER BY s.network, s.account
+    """).fetchnumpy()
+
+
+def _people(
+    con: duckdb.DuckDBPyConnection, accounts: dict[str, npt.NDArray[np.generic]],
+    comps: Components, influence: FloatArray, as_of: datetime, model: Model,
+) -> tuple[pa.Table, pa.Table]:
+    offline = _offline_units(con, as_of, model)
+    person_ids = np.asarray(accounts["person_id"], dtype=object)
+    people, person_of_account = np.unique(
+        np.concatenate([person_ids, np.asarray(list(offline), dtype=object)]),
+        return_inverse=True)
+    person_of_account = person_of_account[: len(person_ids)].astype(np.int64)
+    units = np.array([offline.get(p, 0.0) for p in people], dtype=np.float64)
+    account_raw = comps.raw(model)
+    scores = combine_people(person_of_account, account_raw, offline_points(units, model), model)
+    account_table = pa.table({
+        "network": accounts["network"], "account": accounts["account"],
+        "person_id": person_ids.astype(str),
+        "posts": accounts["posts"], "reactors": accounts["reactors"],
+        "reactions": accounts["reactions"],
+        "reach": comps.reach, "amplification": comps.amplification, "network_value": comps.network,
+        "influence": influence, "raw": account_raw, "score": to_scale(account_raw, model),
+        "points": scores.account_points,
+    })
+    people_table = pa.table({
+        "person_id": people.astype(str), "raw": scores.raw, "score": scores.score,
+        "online_points": scores.online_points, "offline_points": scores.offline_points,
+        "offline_units": units,
+    })
+    return account_table, people_table
+
+
+def _offline_units(
+    con: duckdb.DuckDBPyConnection, as_of: datetime, model: Model
+) -> dict[str, float]:
+    """Credential units per person: offline events weighted by kind, fading slowly."""
+    rows = con.execute(f"""
+        SELECT coalesce(i.person_id, e.network || ':' || e.actor) AS person_id,
+               e.kind, (epoch(CAST($as_of AS TIMESTAMP)) - epoch(e.ts)) / 86400.0 AS age
+        FROM events e LEFT JOIN identities i ON i.network = e.network AND i.account = e.actor
+        WHERE e.network = '{OFFLINE_NETWORK}' AND e.ts <= CAST($as_of AS TIMESTAMP)
+        ORDER BY person_id, e.ts, e.event_id
+    """, {"as_of": as_of}).fetchall()
+    units: dict[str, float] = {}
+    for person, kind, age in rows:
+        weight = model.offline_weights.get(kind, 0.0) * 2.0 ** (-age / model.offline_half_life_days)
+        units[person] = units.get(person, 0.0) + weight
+    return units

@@ -1,0 +1,160 @@
+"""Reading scores back: finding a person, leaderboards, summaries, history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Final
+
+import duckdb
+
+from renown.scoring.registry import current_model
+from renown.scoring.snapshots import SnapshotInfo, latest_run
+from renown.store.database import scalar
+
+#: Score bands, so a number comes with words (lower bound, name).
+BANDS: Final = ((80.0, "leading"), (60.0, "influential"), (40.0, "notable"),
+                (20.0, "active"), (0.0, "quiet"))
+
+
+class PersonNotFoundError(LookupError):
+    """No person matches, or several do (the message says which)."""
+
+
+def band(score: float) -> str:
+    return next(name for lower, name in BANDS if score >= lower)
+
+
+def resolve_person(con: duckdb.DuckDBPyConnection, text: str) -> str:
+    """A person id from a person id, ``network:account``, a bare account or a display name."""
+    if scalar(con, "SELECT count(*) FROM people WHERE person_id = ?", [text]):
+        return text
+    network, sep, account = text.partition(":")
+    if sep:
+        found = scalar(con, "SELECT person_id FROM account_people WHERE network = ? AND "
+                            "account = ?", [network, account])
+        if found is not None:
+            return str(found)
+    matches = con.execute(
+        "SELECT DISTINCT ap.person_id FROM account_people ap JOIN accounts a USING "
+        "(network, account) WHERE a.account = ? OR lower(a.display_name) = lower(?) "
+        "ORDER BY 1 LIMIT 6", [text, text]).fetchall()
+    if len(matches) == 1:
+        return str(matches[0][0])
+    if not matches:
+        raise PersonNotFoundError(f"no person or account matches {text!r}")
+    names = ", ".join(str(m[0]) for m in matches[:5])
+    raise PersonNotFoundError(f"{text!r} is ambiguous: {names}; use network:account")
+
+
+def current_snapshot(con: duckdb.DuckDBPyConnection, day: date | None = None) -> SnapshotInfo:
+    info = latest_run(con, current_model(con).version, day)
+    if info is None:
+        raise LookupError("no scores yet: run `renown score` first")
+    return info
+
+
+@dataclass(frozen=True, slots=True)
+class LeaderboardRow:
+    rank: int
+    person_id: str
+    score: float
+    networks: str
+    reactors: int
+    display_name: str | None
+
+
+def leaderboard(con: duckdb.DuckDBPyConnection, *, network: str | None = None,
+                limit: int = 20, offset: int = 0, day: date | None = None) -> list[LeaderboardRow]:
+    """People by score (overall, or by their score on one network)."""
+    info = current_snapshot(con, day)
+    if network is None:
+        sql = """
+            SELECT p.person_id, p.score, string_agg(DISTINCT s.network, ',' ORDER BY s.network),
+                   sum(s.reactors), any_value(a.display_name)
+            FROM person_scores p
+            LEFT JOIN account_scores s ON s.run_id = p.run_id AND s.person_id = p.person_id
+            LEFT JOIN accounts a ON a.network = s.network AND a.account = s.account
+            WHERE p.run_id = $run GROUP BY p.person_id, p.score
+            ORDER BY p.score DESC, p.person_id LIMIT $limit OFFSET $offset"""
+    else:
+        sql = """
+            SELECT s.person_id, s.score, s.network, s.reactors, a.display_name
+            FROM account_scores s
+            LEFT JOIN accounts a ON a.network = s.network AND a.account = s.account
+            WHERE s.run_id = $run AND s.network = $network
+            ORDER BY s.score DESC, s.person_id LIMIT $limit OFFSET $offset"""
+    params: dict[str, object] = {"run": info.run_id, "limit": limit, "offset": offset}
+    if network is not None:
+        params["network"] = network
+    rows = con.execute(sql, params).fetchall()
+    return [LeaderboardRow(offset + i + 1, str(pid), float(score), str(nets or ""),
+                           int(reactors or 0), name)
+            for i, (pid, score, nets, reactors, name) in enumerate(rows)]
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkScore:
+    network: str
+    account: str
+    score: float
+    points: float
+    reach: float
+    amplification: float
+    network_value: float
+    reactors: int
+    reactions: int
+    posts: int
+
+
+@dataclass(frozen=True, slots=True)
+class PersonSummary:
+    person_id: str
+    as_of: date
+    model_version: str
+    score: float
+    band: str
+    offline_points: float
+    networks: list[NetworkScore]
+    #: Change since 1, 7 and 30 days earlier (None where no snapshot exists).
+    deltas: dict[str, float | None] = field(default_factory=dict)
+
+
+def person_summary(con: duckdb.DuckDBPyConnection, person_id: str,
+                   day: date | None = None) -> PersonSummary:
+    info = current_snapshot(con, day)
+    row = con.execute("SELECT score, offline_points FROM person_scores "
+                      "WHERE run_id = ? AND person_id = ?", [info.run_id, person_id]).fetchall()
+    if not row:
+        raise PersonNotFoundError(f"{person_id!r} has no score on {info.as_of}")
+    score, offline = float(row[0][0]), float(row[0][1])
+    networks = [NetworkScore(*r) for r in con.execute(
+        "SELECT network, account, score, points, reach, amplification, network_value, "
+        "reactors, reactions, posts FROM account_scores WHERE run_id = ? AND person_id = ? "
+        "ORDER BY points DESC, network, account", [info.run_id, person_id]).fetchall()]
+    deltas = {label: _delta(con, person_id, info, days, score)
+              for label, days in (("day", 1), ("week", 7), ("month", 30))}
+    return PersonSummary(person_id, info.as_of, info.model_version, score, band(score),
+                         offline, networks, deltas)
+
+
+def _delta(con: duckdb.DuckDBPyConnection, person_id: str, info: SnapshotInfo, days: int,
+           score: float) -> float | None:
+    earlier = scalar(con, """
+        SELECT p.score FROM person_scores p JOIN score_runs r USING (run_id)
+        WHERE r.model_version = ? AND r.as_of = ? AND p.person_id = ?""",
+        [info.model_version, info.as_of - timedelta(days=days), person_id])
+    return None if earlier is None else score - float(earlier)
+
+
+def history(con: duckdb.DuckDBPyConnection, person_id: str, start: date | None = None,
+            end: date | None = None) -> list[tuple[date, float, str]]:
+    """(day, score, model version) for every stored snapshot of a person, oldest first."""
+    rows = con.execute("""
+        SELECT r.as_of, p.score, r.model_version FROM person_scores p JOIN score_runs r
+        USING (run_id) WHERE p.person_id = ? AND r.model_version = ?
+          AND (CAST(? AS DATE) IS NULL OR r.as_of >= ?)
+          AND (CAST(? AS DATE) IS NULL OR r.as_of <= ?)
+        ORDER BY r.as_of""",
+        [person_id, current_model(con).version, start, start, end, end]).fetchall()
+    return [(d, float(s), str(v)) for d, s, v in rows]

@@ -1,0 +1,166 @@
+"""Signals: what others did in response to each account, as set-based SQL.
+
+For a window ending at ``as_of`` this builds two tables on the connection:
+
+``_signal_pairs`` — one row per (network, reactor, author) with the pair's
+weight: every reaction weighted by kind, by recency (exponential decay), and by
+the reactor's selectivity that day, summed, then discounted by reciprocity
+(rings), and saturated into ``reach`` (at most one person per reactor).
+
+``_signal_accounts`` — one row per (network, account) with the account's
+output (decayed count of content it published) and the sums over its reactors.
+
+Floating-point weights are summed as fixed-point integers (units of 1e-9), so
+the sums are exact and independent of the order DuckDB's threads add them in:
+the same data and model give bit-identical scores (DESIGN.md property 3).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Final
+
+import duckdb
+
+from renown.events import CONTENT_KINDS, SYSTEM_ACCOUNT_PREFIX
+from renown.scoring.model import Model
+
+#: Fixed-point unit for exact, order-independent sums.
+QUANTUM: Final = 1_000_000_000
+
+_KINDS_TABLE: Final = "_signal_kind_weights"
+
+
+@dataclass(frozen=True, slots=True)
+class SignalScope:
+    """Which events count: the window (ending just before ``as_of``), optionally narrowed.
+
+    ``focus`` names a table (columns network, account) of authors to explain:
+    then only their reactors' and their own events are read, which gives the
+    same pair weights for those authors at a fraction of the cost.
+    """
+
+    as_of: datetime
+    networks: tuple[str, ...] | None = None
+    focus: str | None = None
+
+
+def build_signals(con: duckdb.DuckDBPyConnection, scope: SignalScope, model: Model,
+                  *, keep_window: bool = False) -> None:
+    """(Re)create ``_signal_pairs`` and ``_signal_accounts`` for this scope and model.
+
+    With ``keep_window`` the windowed events stay in ``_signal_window`` (with
+    ``age_days``) for callers that want the evidence behind the sums.
+    """
+    _register_kind_weights(con, model)
+    params = {"as_of": scope.as_of}
+    if scope.focus is not None:
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE _signal_focus_actors AS
+            SELECT DISTINCT e.network, e.actor FROM events e
+            JOIN {scope.focus} f ON e.network = f.network AND e.subject = f.account
+            UNION SELECT network, account FROM {scope.focus}
+        """)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _signal_window AS {_window_sql(scope, model)}",
+                params)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _signal_pairs AS {_pairs_sql(model)}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _signal_accounts AS {_accounts_sql(model)}")
+    if not keep_window:
+        con.execute("DROP TABLE _signal_window")
+
+
+def _register_kind_weights(con: duckdb.DuckDBPyConnection, model: Model) -> None:
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {_KINDS_TABLE} (kind VARCHAR, weight DOUBLE)")
+    rows = [(kind, weight) for kind, weight in sorted(model.kind_weights.items()) if weight > 0]
+    if rows:
+        con.executemany(f"INSERT INTO {_KINDS_TABLE} VALUES (?, ?)", rows)
+
+
+def _window_sql(scope: SignalScope, model: Model) -> str:
+    """Events inside the window with their age in days (0 = at as_of)."""
+    network_filter = ""
+    if scope.networks is not None:
+        quoted = ", ".join("'" + n.replace("'", "''") + "'" for n in scope.networks) or "NULL"
+        network_filter = f"AND network IN ({quoted})"
+    focus_filter = ""
+    if scope.focus is not None:
+        focus_filter = """AND EXISTS (SELECT 1 FROM _signal_focus_actors fa
+                                  WHERE fa.network = events.network AND fa.actor = events.actor)"""
+    return f"""
+        SELECT network, actor, kind, subject, ts, event_id, parent_id,
+               (epoch(CAST($as_of AS TIMESTAMP)) - epoch(ts)) / 86400.0 AS age_days
+        FROM events
+        WHERE ts < CAST($as_of AS TIMESTAMP)
+          AND ts >= CAST($as_of AS TIMESTAMP) - INTERVAL ({float(model.window_days)}) DAY
+          AND network <> 'offline' {network_filter} {focus_filter}
+    """
+
+
+def _pairs_sql(model: Model) -> str:
+    k = float(model.selectivity_k)
+    decay = f"pow(2.0, -age_days / {float(model.half_life_days)})"
+    system = f"'{SYSTEM_ACCOUNT_PREFIX}%'"
+    return f"""
+        WITH reactions AS (
+            SELECT w.network, w.actor AS reactor, w.subject AS author, w.ts, w.age_days,
+                   kw.weight AS kind_weight
+            FROM _signal_window w JOIN {_KINDS_TABLE} kw USING (kind)
+            WHERE w.subject IS NOT NULL AND w.subject <> w.actor
+              AND w.subject NOT LIKE {system}
+        ),
+        daily AS (
+            SELECT network, reactor, CAST(ts AS DATE) AS day, count(*) AS n
+            FROM reactions GROUP BY ALL
+        ),
+        quantized AS (
+            SELECT r.network, r.reactor, r.author,
+                   CAST(round(r.kind_weight * {decay} *
+                       CASE WHEN r.reactor LIKE {system} THEN 1.0
+                            ELSE {k} * ln(1 + d.n / {k}) / d.n END * {QUANTUM}) AS BIGINT) AS q
+            FROM reactions r
+            JOIN daily d ON d.network = r.network AND d.reactor = r.reactor
+                        AND d.day = CAST(r.ts AS DATE)
+        ),
+        pairs AS (
+            SELECT network, reactor, author, sum(q) AS q, count(*) AS reactions
+            FROM quantized GROUP BY ALL
+        ),
+        discounted AS (
+            SELECT p.network, p.reactor, p.author, p.reactions, p.q AS q_raw,
+                   CASE WHEN b.q IS NULL OR p.q = 0 THEN p.q
+                        ELSE CAST(round(p.q * (1 - {float(model.reciprocity_discount)}
+                                 * least(b.q, p.q) / p.q)) AS BIGINT) END AS q
+            FROM pairs p LEFT JOIN pairs b
+              ON b.network = p.network AND b.reactor = p.author AND b.author = p.reactor
+        )
+        SELECT network, reactor, author, reactions, q_raw, q,
+               CAST(round((1 - exp(-(q / {float(QUANTUM)}) / {float(model.pair_saturation)}))
+                          * {QUANTUM}) AS BIGINT) AS reach_q,
+               CAST(round(ln(1 + q / {float(QUANTUM)}) * {QUANTUM}) AS BIGINT) AS sat_q
+        FROM discounted
+    """
+
+
+def _accounts_sql(model: Model) -> str:
+    content = ", ".join(f"'{kind}'" for kind in sorted(CONTENT_KINDS))
+    decay = f"pow(2.0, -age_days / {float(model.half_life_days)})"
+    return f"""
+        WITH output AS (
+            SELECT network, actor AS account,
+                   sum(CAST(round({decay} * {QUANTUM}) AS BIGINT)) AS posts_q,
+                   count(*) AS posts
+            FROM _signal_window WHERE kind IN ({content}) GROUP BY ALL
+        ),
+        received AS (
+            SELECT network, author AS account, count(*) AS reactors,
+                   sum(reactions) AS reactions, sum(reach_q) AS reach_q, sum(sat_q) AS sat_q
+            FROM _signal_pairs GROUP BY ALL
+        )
+        SELECT network, account,
+               coalesce(o.posts, 0) AS posts, coalesce(o.posts_q, 0) AS posts_q,
+               coalesce(r.reactors, 0) AS reactors, coalesce(r.reactions, 0) AS reactions,
+               coalesce(r.reach_q, 0) AS reach_q, coalesce(r.sat_q, 0) AS sat_q
+        FROM output o FULL OUTER JOIN received r USING (network, account)
+        WHERE account NOT LIKE '{SYSTEM_ACCOUNT_PREFIX}%'
+    """
