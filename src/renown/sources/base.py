@@ -68,6 +68,9 @@ class Batch:
     events: pa.Table
     rejections: list[Rejection] = field(default_factory=list)
     accounts: pa.Table | None = None
+    #: The file inside a folder input these rows came from (None: the input itself),
+    #: so quarantined rows name the file their record numbers refer to.
+    file: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
