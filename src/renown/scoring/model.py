@@ -36,13 +36,15 @@ class Model:
 
     #: Human-readable version name; scores and history rows carry it.
     version: str = "renown-2026.11"
-    #: Events older than this do not count at all (a 180-day horizon, Klout's
-    #: was 90): long enough that a holiday costs little (property 3).
-    window_days: float = 180.0
-    #: Recency decay: a reaction's weight halves every 60 days.  With the
-    #: calibrated scale this keeps a 7-day silence under 2 points and a 30-day
-    #: silence under 6, while a year-old audience has faded to a sixteenth.
-    half_life_days: float = 60.0
+    #: Events older than this do not count at all: four half-lives, where the
+    #: decay has already brought a reaction down to 1/16, so leaving the
+    #: window is a small step, not a cliff.
+    window_days: float = 300.0
+    #: Recency decay: a reaction's weight halves every 75 days.  Worst case at
+    #: the steepest part of the scale, a steady audience that goes quiet costs
+    #: ≤ 1.0 point after 7 days and ≤ 4.2 after 30 (property 3 allows 2 and 6;
+    #: Klout's users lost 9–12 for a week away).
+    half_life_days: float = 75.0
     kind_weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_KIND_WEIGHTS))
     #: Selectivity: a reactor has a daily attention budget k·ln(1 + n/k) over
     #: their n reactions that day, so each counts k·ln(1 + n/k)/n.  With k = 10

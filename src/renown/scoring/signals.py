@@ -5,7 +5,9 @@ For a window ending at ``as_of`` this builds two tables on the connection:
 ``_signal_pairs`` — one row per (network, reactor, author) with the pair's
 weight: every reaction weighted by kind, by recency (exponential decay), and by
 the reactor's selectivity that day, summed, then discounted by reciprocity
-(rings), and saturated into ``reach`` (at most one person per reactor).
+(rings), and saturated into ``reach``: at most the reactor's overall
+selectivity (one person for a selective reactor, a fraction for an account
+that reacts to everything), however often they react.
 
 ``_signal_accounts`` — one row per (network, account) with the account's
 output (decayed count of content it published) and the sums over its reactors.
@@ -113,6 +115,17 @@ def _pairs_sql(model: Model) -> str:
             SELECT network, reactor, CAST(ts AS DATE) AS day, count(*) AS n
             FROM reactions GROUP BY ALL
         ),
+        -- Overall selectivity: the same attention budget at the reactor's mean
+        -- daily volume.  It caps how much of a person the reactor can count
+        -- as for anyone, so an account that reacts to everything every day
+        -- never adds up to a person by persistence.
+        reactor_selectivity AS (
+            SELECT network, reactor,
+                   CASE WHEN reactor LIKE {system} THEN 1.0
+                        ELSE {k} * ln(1 + (sum(n) / count(*)) / {k}) / (sum(n) / count(*))
+                   END AS cap
+            FROM daily GROUP BY network, reactor
+        ),
         quantized AS (
             SELECT r.network, r.reactor, r.author,
                    CAST(round(r.kind_weight * {decay} *
@@ -134,11 +147,13 @@ def _pairs_sql(model: Model) -> str:
             FROM pairs p LEFT JOIN pairs b
               ON b.network = p.network AND b.reactor = p.author AND b.author = p.reactor
         )
-        SELECT network, reactor, author, reactions, q_raw, q,
-               CAST(round((1 - exp(-(q / {float(QUANTUM)}) / {float(model.pair_saturation)}))
+        SELECT d.network, d.reactor, d.author, d.reactions, d.q_raw, d.q,
+               CAST(round(s.cap * (1 - exp(-(d.q / {float(QUANTUM)})
+                                          / ({float(model.pair_saturation)} * s.cap)))
                           * {QUANTUM}) AS BIGINT) AS reach_q,
-               CAST(round(ln(1 + q / {float(QUANTUM)}) * {QUANTUM}) AS BIGINT) AS sat_q
-        FROM discounted
+               CAST(round(s.cap * ln(1 + d.q / ({float(QUANTUM)} * s.cap)) * {QUANTUM})
+                    AS BIGINT) AS sat_q
+        FROM discounted d JOIN reactor_selectivity s USING (network, reactor)
     """
 
 

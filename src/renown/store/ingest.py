@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,7 +70,7 @@ def ingest(
     on_progress: ProgressCallback | None = None,
 ) -> IngestReport:
     """Ingest one input atomically; see the module docstring for the guarantees."""
-    started, clock = utc_now(), time.perf_counter()
+    clock = time.perf_counter()
     path = Path(path)
     source = get_source(fmt)
     options = options or SourceOptions()
@@ -79,27 +79,57 @@ def ingest(
     if _already_ingested(con, file_hash, fmt, options):
         return IngestReport(str(path), fmt, 0, 0, 0, 0, time.perf_counter() - clock, True)
 
+    return _ingest_batches(con, source.read(path, options), str(path), file_hash, fmt,
+                           options, on_progress, clock)
+
+
+def ingest_table(
+    con: duckdb.DuckDBPyConnection, events: pa.Table, label: str = "<python>",
+    fmt: str = "table",
+) -> IngestReport:
+    """Ingest events built in Python (columns of `renown.events.EVENT_SCHEMA`).
+
+    Same rules, deduplication and atomicity as files; ``label`` names the
+    input in the ingestion log and in quarantine rows.
+    """
+    clock = time.perf_counter()
+    n = events.num_rows
+    if "record" not in events.column_names:
+        events = events.append_column("record", pa.array(range(1, n + 1), pa.int64()))
+    events = events.select(BATCH_SCHEMA.names).cast(BATCH_SCHEMA)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, events.schema) as writer:
+        writer.write_table(events)
+    digest = hashlib.sha256(label.encode() + sink.getvalue().to_pybytes()).hexdigest()
+    return _ingest_batches(con, iter([Batch(events)]), label, digest, fmt, SourceOptions(),
+                           None, clock)
+
+
+def _ingest_batches(
+    con: duckdb.DuckDBPyConnection, batches: Iterator[Batch], label: str, digest: str,
+    fmt: str, options: SourceOptions, on_progress: ProgressCallback | None, clock: float,
+) -> IngestReport:
+    """Store every batch and log the ingestion in one transaction: all or nothing."""
+    started = utc_now()
     counts = _Counts()
     con.execute("BEGIN TRANSACTION")
     try:
         ingestion_id = _next_ingestion_id(con)
-        for batch in source.read(path, options):
-            _store_batch(con, batch, ingestion_id, str(path), counts)
+        for batch in batches:
+            _store_batch(con, batch, ingestion_id, label, counts)
             if on_progress is not None:
                 on_progress(counts.records)
         con.execute(
-            "INSERT INTO ingestions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [ingestion_id, str(path), file_hash, fmt, options.network, started, utc_now(),
+            "INSERT INTO ingestions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [ingestion_id, label, digest, fmt, options.network, options.kind, started, utc_now(),
              counts.records, counts.ingested, counts.duplicates, counts.quarantined],
         )
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    return IngestReport(
-        str(path), fmt, counts.records, counts.ingested, counts.duplicates,
-        counts.quarantined, time.perf_counter() - clock,
-    )
+    return IngestReport(label, fmt, counts.records, counts.ingested, counts.duplicates,
+                        counts.quarantined, time.perf_counter() - clock)
 
 
 def _already_ingested(
@@ -108,8 +138,8 @@ def _already_ingested(
     return bool(scalar(
         con,
         "SELECT count(*) FROM ingestions WHERE file_hash = ? AND format = ? "
-        "AND network IS NOT DISTINCT FROM ?",
-        [file_hash, fmt, options.network],
+        "AND network IS NOT DISTINCT FROM ? AND kind IS NOT DISTINCT FROM ?",
+        [file_hash, fmt, options.network, options.kind],
     ))
 
 
@@ -128,7 +158,7 @@ def _store_batch(
     _quarantine_rejections(con, batch.rejections, ingestion_id, path, counts)
     con.register("_batch", staged)
     try:
-        _stage_and_insert(con, ingestion_id, path, counts)
+        _stage_and_insert(con, ingestion_id, batch.file or path, counts)
     finally:
         con.unregister("_batch")
     if batch.accounts is not None and batch.accounts.num_rows:

@@ -17,6 +17,7 @@ CREATE TABLE ingestions (
     file_hash    VARCHAR NOT NULL,
     format       VARCHAR NOT NULL,
     network      VARCHAR,
+    kind         VARCHAR,
     started_at   TIMESTAMP NOT NULL,
     finished_at  TIMESTAMP NOT NULL,
     records      BIGINT NOT NULL,
