@@ -103,9 +103,9 @@ def test_comments_duplicates_self_loops_and_bad_lines(
     assert _rows(con, "SELECT DISTINCT network FROM events") == [("my-graph-v2",)]
     quarantined = _rows(con, "SELECT file, record, reason FROM quarantine ORDER BY record")
     assert [(r[1], r[2]) for r in quarantined] == [
-        (8, "expected 3 space-separated fields, found 2"),
+        (8, "expected 3 fields, found 2"),
         (9, "timestamp is not whole unix seconds"),
-        (10, "expected 3 space-separated fields, found 5"),
+        (10, "expected 3 fields, found 5"),
         (11, "timestamp is not whole unix seconds"),
     ]
     assert {r[0] for r in quarantined} == {str(path)}
@@ -120,7 +120,7 @@ def test_gzip_with_fourth_column(con: duckdb.DuckDBPyConnection, tmp_path: Path)
     assert _rows(con, "SELECT network, event_id FROM events ORDER BY event_id") == [
         ("qa", "10-20-1200000000"), ("qa", "10-20-1200000000-2"), ("qa", "20-10-1200000001")]
     assert _rows(con, "SELECT record, reason, raw FROM quarantine ORDER BY record") == [
-        (5, "expected 4 space-separated fields, found 1", "30"),
+        (5, "expected 4 fields, found 1", "30"),
         (6, "empty field (fields are separated by a single space)", "40  50 1200000003")]
 
 

@@ -29,7 +29,7 @@ class DelimitedRows:
 
 
 def read_delimited(path: Path, columns: list[str], min_columns: int | None = None) -> DelimitedRows:
-    """Read a space-delimited file (plain or .gz) as strings.
+    """Read a space- or tab-delimited file (plain or .gz) as strings.
 
     Lines with another number of fields become rejections, except that with
     ``min_columns`` a line may omit trailing columns (they come out null).
@@ -46,16 +46,17 @@ def read_delimited(path: Path, columns: list[str], min_columns: int | None = Non
             short_rows.append((number, fields))
         else:
             rejections.append(Rejection.of(
-                number, f"expected {wanted} space-separated fields, found {row.actual_columns}",
+                number, f"expected {wanted} fields, found {row.actual_columns}",
                 row.text))
         return "skip"
 
     try:
+        delimiter = sniff_delimiter(path)
         table = pacsv.read_csv(
             path,
             read_options=pacsv.ReadOptions(column_names=columns, use_threads=False,
                                            block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(delimiter=" ", invalid_row_handler=on_invalid,
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_invalid,
                                              ignore_empty_lines=False, quote_char=False),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(columns, pa.string()),
@@ -80,9 +81,23 @@ def _with_line_numbers(
                                       pa.string()) for i, c in enumerate(columns)})
         table = pa.concat_tables([table, extra])
         lines = np.concatenate([lines, np.array([n for n, _ in short_rows], np.int64)])
-    blank = pc.fill_null(pc.is_null(table.column(columns[0])), True)
-    keep = pc.invert(blank)
+    # A blank line comes out as a row of nulls; any other row is data (or a
+    # rejection), never silently dropped.
+    blank = pc.is_null(table.column(columns[0]))
+    for column in columns[1:]:
+        blank = pc.and_(blank, pc.is_null(table.column(column)))
+    keep = pc.invert(pc.fill_null(blank, True))
     return DelimitedRows(table.filter(keep), pa.array(lines).filter(keep), rejections)
+
+
+def sniff_delimiter(path: Path, sample_bytes: int = 1 << 16) -> str:
+    """Tab if the first data line has one (many SNAP files), else a space."""
+    with pa.input_stream(str(path), compression="detect") as stream:
+        sample = stream.read(sample_bytes)
+    for line in sample.split(b"\n"):
+        if line.strip() and not line.startswith(b"#"):
+            return "\t" if b"\t" in line else " "
+    return " "
 
 
 def _plain(exc: BaseException) -> str:
