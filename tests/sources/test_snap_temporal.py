@@ -9,10 +9,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import shared_path
 from renown.sources import SourceError, SourceOptions
 from renown.sources.snap_temporal import network_from_filename
 from renown.store.ingest import ingest
+from tests.conftest import shared_path
 
 MENTION = SourceOptions(kind="mention")
 

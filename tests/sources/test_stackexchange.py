@@ -11,10 +11,10 @@ from xml.sax.saxutils import quoteattr
 import duckdb
 import pytest
 
-from tests.conftest import shared_path
 from renown.sources import SourceError, SourceOptions
 from renown.sources.stackexchange_xml import html_to_text, parse_tags
 from renown.store.ingest import ingest
+from tests.conftest import shared_path
 
 Rows = Sequence[Mapping[str, str]]
 SE_DUMP = "stackexchange/quantumcomputing_2018-09"

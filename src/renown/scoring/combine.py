@@ -70,7 +70,9 @@ def round_preserving_sum(values: FloatArray, total: float, decimals: int = 1) ->
     Largest-remainder rounding: shown contributions always add up to the shown score.
     """
     scale = 10.0 ** decimals
-    target = round(total * scale)
+    # round(total, decimals) rounds the exact binary value, as "{:.1f}" does when
+    # the total is shown; round(total * scale) would not (48.45 → 484, shown 48.5).
+    target = round(round(total, decimals) * scale)
     scaled = np.asarray(values, np.float64) * scale
     floors = np.floor(scaled)
     remainder = int(target - floors.sum())

@@ -45,7 +45,10 @@ def explain_change(con: duckdb.DuckDBPyConnection, explanation: Explanation,
     after = component_points(explanation.contributions)
     kinds_before = _reactors_by_kind(con, explanation.person_id, since, model)
     kinds_after = _reactors_by_kind(con, explanation.person_id, explanation.as_of, model)
-    drivers = describe(explanation.score - earlier[0], before, after, kinds_before, kinds_after)
+    # The headline change is between the scores as shown (one decimal), so
+    # "48.2 → 48.4" never comes with "score +0.1".
+    shown_change = round(explanation.score, 1) - round(earlier[0], 1)
+    drivers = describe(shown_change, before, after, kinds_before, kinds_after)
     return replace(explanation, since=since, previous_score=earlier[0], drivers=drivers)
 
 
@@ -71,21 +74,25 @@ def _rows_at(con: duckdb.DuckDBPyConnection, person_id: str, day: date,
 
 def _reactors_by_kind(con: duckdb.DuckDBPyConnection, person_id: str, day: date,
                       model: Model) -> dict[str, int]:
-    """Distinct people reacting to the person, per kind, in the window ending at ``day``."""
+    """Distinct people reacting to the person, per kind, in the window ending at ``day``.
+
+    Only kinds the model counts: a wave of follows or downvotes is not why Reach moved.
+    """
+    counted = sorted(kind for kind, weight in model.kind_weights.items() if weight > 0)
     rows = con.execute(f"""
         SELECT e.kind, count(DISTINCT e.actor) FROM events e
         JOIN account_people ap ON ap.network = e.network AND ap.account = e.subject
-        WHERE ap.person_id = ? AND e.actor <> e.subject
+        WHERE ap.person_id = ? AND e.actor <> e.subject AND list_contains(?, e.kind)
           AND e.ts < CAST(? AS TIMESTAMP)
           AND e.ts >= CAST(? AS TIMESTAMP) - INTERVAL ({float(model.window_days)}) DAY
-        GROUP BY e.kind""", [person_id, day_end(day), day_end(day)]).fetchall()
+        GROUP BY e.kind""", [person_id, counted, day_end(day), day_end(day)]).fetchall()
     return {str(kind): int(n) for kind, n in rows}
 
 
 def describe(delta: float, before: dict[str, float], after: dict[str, float],
              kinds_before: dict[str, int], kinds_after: dict[str, int]) -> list[str]:
     """Sentences naming the drivers of a change, biggest first."""
-    lines = [f"score {delta:+.1f}"]
+    lines = [f"score {_signed(delta)}"]
     moves = sorted(((after[c] - before[c], c) for c in after), key=lambda m: -abs(m[0]))
     for change, component in moves:
         name = component.capitalize() if component != "offline" else "Offline credentials"
@@ -95,8 +102,14 @@ def describe(delta: float, before: dict[str, float], after: dict[str, float],
             lines.append(f"{name} component unchanged")
             continue
         reason = _kind_reason(kinds_before, kinds_after, change) if component == "reach" else ""
-        lines.append(f"{name} {change:+.1f} points" + (f": {reason}" if reason else ""))
+        lines.append(f"{name} {_signed(change)} points" + (f": {reason}" if reason else ""))
     return lines
+
+
+def _signed(value: float) -> str:
+    """+1.2 / −0.3 with one decimal, and never "-0.0"."""
+    text = f"{value:+.1f}"
+    return "+0.0" if text == "-0.0" else text
 
 
 def _kind_reason(before: dict[str, int], after: dict[str, int], direction: float) -> str:

@@ -133,15 +133,24 @@ def _evidence(con: duckdb.DuckDBPyConnection, run_id: int, person_id: str, day: 
                                    AND s.account = p.reactor
         ORDER BY p.reach_q * (1 + coalesce(s.influence, 0)) DESC, p.reactor LIMIT ?""",
         [run_id, top]).fetchall()
+    # Only reactions the model counts (a downvote or follow draws nobody to a post).
+    counted = sorted(kind for kind, weight in model.kind_weights.items() if weight > 0)
+    # The text is looked up after counting: a post stored twice (an edit) must
+    # not double its reactions.
     post_rows = con.execute("""
-        SELECT w.network, w.parent_id, count(*), count(DISTINCT w.actor), any_value(e.text)
-        FROM _signal_window w JOIN _explain_focus f ON f.network = w.network
-                                                   AND f.account = w.subject
-        LEFT JOIN events e ON e.network = w.network AND e.post_id = w.parent_id
-        WHERE w.parent_id IS NOT NULL AND w.actor <> w.subject
-        GROUP BY w.network, w.parent_id
-        ORDER BY count(DISTINCT w.actor) DESC, count(*) DESC, w.parent_id LIMIT ?""",
-        [top]).fetchall()
+        WITH counts AS (
+            SELECT w.network, w.parent_id, count(*) AS reactions,
+                   count(DISTINCT w.actor) AS reactors
+            FROM _signal_window w JOIN _explain_focus f ON f.network = w.network
+                                                       AND f.account = w.subject
+            WHERE w.parent_id IS NOT NULL AND w.actor <> w.subject AND list_contains(?, w.kind)
+            GROUP BY w.network, w.parent_id
+            ORDER BY reactors DESC, reactions DESC, w.parent_id LIMIT ?)
+        SELECT c.network, c.parent_id, c.reactions, c.reactors,
+               (SELECT any_value(e.text) FROM events e
+                WHERE e.network = c.network AND e.post_id = c.parent_id)
+        FROM counts c ORDER BY c.reactors DESC, c.reactions DESC, c.parent_id""",
+        [counted, top]).fetchall()
     con.execute("DROP TABLE _signal_window")
     return ([ReactorEvidence(*r) for r in reactor_rows], [PostEvidence(*r) for r in post_rows])
 

@@ -9,10 +9,13 @@ be written, reviewed and diffed as a file.
 from __future__ import annotations
 
 import hashlib
+import math
 import tomllib
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Final
+
+from renown.events import KINDS, OFFLINE_KINDS
 
 #: How much one reaction of each kind says about influence.  A reshare or
 #: quote puts your content in front of the reactor's own audience (strongest);
@@ -45,6 +48,8 @@ class Model:
     #: ≤ 1.0 point after 7 days and ≤ 4.2 after 30 (property 3 allows 2 and 6;
     #: Klout's users lost 9–12 for a week away).
     half_life_days: float = 75.0
+    #: Weight of one reaction per kind: see `DEFAULT_KIND_WEIGHTS` for the
+    #: reason behind each number; kinds left out weigh nothing.
     kind_weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_KIND_WEIGHTS))
     #: Selectivity: a reactor has a daily attention budget k·ln(1 + n/k) over
     #: their n reactions that day, so each counts k·ln(1 + n/k)/n.  With k = 10
@@ -64,16 +69,20 @@ class Model:
     damping: float = 0.85
     #: Power iteration stops when the L1 change of the (sum-1) vector is below this.
     tolerance: float = 1e-10
+    #: A safety stop, not the usual exit: the error shrinks by the damping factor
+    #: each step, and 0.85^300 ≈ 6e-22 is far below the tolerance.
     max_iterations: int = 300
     #: Amplification smooths reactions per post with this many prior posts, and
     #: takes the square root of the post count (diminishing returns), so posting
     #: twice as much with no extra response lowers Amplification by at most 29%.
     amplification_prior_posts: float = 5.0
     #: Component mix (people-equivalents).  Reach dominates because distinct
-    #: responders are the outcome we predict; Network adds who they are;
-    #: Amplification is kept small so output volume barely moves a score.
+    #: responders are the outcome we predict.
     weight_reach: float = 0.55
+    #: Network adds who the responders are: second to Reach, because who
+    #: reacts matters less than whether many different people do.
     weight_network: float = 0.35
+    #: Amplification is kept small so output volume barely moves a score.
     weight_amplification: float = 0.10
     #: Networks combine as a p-norm: never below the best single network (so
     #: adding a network never lowers the score) and below their sum (audiences overlap).
@@ -82,9 +91,14 @@ class Model:
     #: effective people: raw 1 (one person fully responding) → 30 and
     #: raw 100 → 85.  On Higgs this puts the median person with an audience near
     #: 30 and the top 1% above 80; fixed per model version (not re-fit daily).
+    #: Low anchor: one effective person, the smallest real audience.
     anchor_low_raw: float = 1.0
+    #: One person fully responding scores 30: inside the 20–40 band the design
+    #: asks of the median active person.
     anchor_low_score: float = 30.0
+    #: High anchor: a hundred effective people, an audience few people reach.
     anchor_high_raw: float = 100.0
+    #: A hundred effective people score 85, so the top 1% lands above 80.
     anchor_high_score: float = 85.0
     #: Offline credentials add at most this many points: visible, but never
     #: enough to outweigh what people actually do in response to you.
@@ -93,15 +107,20 @@ class Model:
     offline_scale: float = 4.0
     #: Credentials fade slowly: a book still counts after years.
     offline_half_life_days: float = 730.0
+    #: Credential units per offline kind: see `DEFAULT_OFFLINE_WEIGHTS`.
     offline_weights: dict[str, float] = field(
         default_factory=lambda: dict(DEFAULT_OFFLINE_WEIGHTS))
-    #: Topic evidence thresholds (DESIGN.md property 6).
+    #: Topic evidence thresholds (DESIGN.md property 6): at least 3 posts on
+    #: the topic drew reactions, so one viral joke makes nobody an expert ...
     topic_min_posts: int = 3
+    #: ... on at least 2 different days, so one busy thread is not enough ...
     topic_min_days: int = 2
+    #: ... from at least 5 distinct people, so a few friends cannot make one.
     topic_min_reactors: int = 5
 
     def __post_init__(self) -> None:
-        problems = _problems(self)
+        _normalise(self)
+        problems = _type_problems(self) or _problems(self)
         if problems:
             raise ValueError("invalid model: " + "; ".join(problems))
 
@@ -139,7 +158,7 @@ class Model:
     def load(path: Path) -> Model:
         try:
             return Model.from_toml(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError, TypeError) as exc:
+        except (OSError, ValueError, TypeError) as exc:
             raise ValueError(f"{path}: cannot read model: {exc}") from exc
 
 
@@ -151,6 +170,53 @@ def _toml_value(value: object) -> str:
     if isinstance(value, float):
         return repr(value)
     return str(value)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _normalise(model: Model) -> None:
+    """Whole numbers given for float parameters become floats (``300`` means ``300.0``).
+
+    So a model reads the same however its TOML spells a number, and its
+    fingerprint does not change when nothing did.  Tables are copied, so the
+    caller's dict is not shared with the frozen model.
+    """
+    for f in fields(model):
+        value = getattr(model, f.name)
+        if f.type == "float" and _is_number(value):
+            object.__setattr__(model, f.name, float(value))
+        elif isinstance(value, dict):
+            object.__setattr__(model, f.name, {
+                k: float(v) if _is_number(v) else v for k, v in value.items()})
+
+
+def _type_problems(model: Model) -> list[str]:
+    """Parameters of the wrong type (checked first: the range checks need numbers)."""
+    known_keys = {"kind_weights": KINDS, "offline_weights": OFFLINE_KINDS}
+    problems = []
+    for f in fields(model):
+        value = getattr(model, f.name)
+        if f.name in known_keys:
+            if not isinstance(value, dict) or not all(_is_number(v) for v in value.values()):
+                problems.append(f"{f.name} must be a table of kind = number")
+                continue
+            unknown = sorted(set(value) - set(known_keys[f.name]))
+            if unknown:
+                problems.append(f"{f.name}: unknown kinds {', '.join(map(repr, unknown))} "
+                                f"(known: {', '.join(known_keys[f.name])})")
+            if not all(math.isfinite(v) for v in value.values()):
+                problems.append(f"{f.name} must be finite numbers")
+        elif f.type == "str":
+            if not isinstance(value, str) or not value.strip() or not value.isprintable():
+                problems.append(f"{f.name} must be a non-empty name without control characters")
+        elif f.type == "int":
+            if not isinstance(value, int) or isinstance(value, bool):
+                problems.append(f"{f.name} must be a whole number")
+        elif not isinstance(value, float) or not math.isfinite(value):
+            problems.append(f"{f.name} must be a finite number")
+    return problems
 
 
 def _problems(model: Model) -> list[str]:
@@ -173,6 +239,15 @@ def _problems(model: Model) -> list[str]:
         problems.append("component weights must be >= 0 and not all zero")
     if any(w < 0 for w in model.kind_weights.values()):
         problems.append("kind weights must be >= 0")
+    if any(w < 0 for w in model.offline_weights.values()):
+        problems.append("offline weights must be >= 0")
+    if model.offline_max_points < 0:
+        problems.append("offline_max_points must be >= 0")
+    if model.max_iterations < 1:
+        problems.append("max_iterations must be >= 1")
+    problems.extend(f"{name} must be >= 1" for name in
+                    ("topic_min_posts", "topic_min_days", "topic_min_reactors")
+                    if getattr(model, name) < 1)
     return problems
 
 

@@ -20,6 +20,7 @@ from scipy.stats import spearmanr
 from renown.scoring.model import Model
 from renown.scoring.pipeline import ScoreRun, compute_scores
 from renown.scoring.snapshots import day_end
+from renown.store.database import scalar
 
 FloatArray = npt.NDArray[np.float64]
 _COMPONENTS = ("reach", "amplification", "network")
@@ -60,6 +61,10 @@ def preview(con: duckdb.DuckDBPyConnection, current: Model, candidate: Model, da
     """Score ``day`` with both models and compare (nothing is written)."""
     if candidate.version == current.version and candidate.fingerprint != current.fingerprint:
         raise ValueError("the candidate reuses the current version name: give it a new one")
+    stored = scalar(con, "SELECT fingerprint FROM models WHERE version = ?", [candidate.version])
+    if stored is not None and stored != candidate.fingerprint:
+        raise ValueError(f"model version {candidate.version!r} already exists with different "
+                         "parameters: give the candidate a new version name")
     before_run = compute_scores(con, day_end(day), current)
     after_run = compute_scores(con, day_end(day), candidate)
     ids, before, after = _aligned_scores(before_run.people, after_run.people)

@@ -158,3 +158,46 @@ def history(con: duckdb.DuckDBPyConnection, person_id: str, start: date | None =
         ORDER BY r.as_of""",
         [person_id, current_model(con).version, start, start, end, end]).fetchall()
     return [(d, float(s), str(v)) for d, s, v in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreDistribution:
+    """How scores spread in the current snapshot (everyone, and people with an audience)."""
+
+    as_of: date
+    model_version: str
+    people: int
+    with_audience: int
+    #: Quantiles over everyone and over people with at least one reactor.
+    quantiles_all: dict[str, float]
+    quantiles_audience: dict[str, float]
+    #: People per score band.
+    bands: dict[str, int]
+
+
+_QUANTILES: Final = (("p10", 0.1), ("p25", 0.25), ("median", 0.5), ("p75", 0.75),
+                     ("p90", 0.9), ("p99", 0.99), ("max", 1.0))
+
+
+def score_distribution(con: duckdb.DuckDBPyConnection) -> ScoreDistribution:
+    """The spread of the current snapshot's scores (`renown status --scores`)."""
+    info = current_snapshot(con)
+    probabilities = [p for _, p in _QUANTILES]
+
+    def quantiles(where: str) -> dict[str, float]:
+        values = scalar(con, f"""
+            SELECT quantile_cont(p.score, {probabilities}) FROM person_scores p
+            WHERE p.run_id = $run {where}""", {"run": info.run_id})
+        return {name: float(v) for (name, _), v in zip(_QUANTILES, values or [], strict=False)}
+
+    audience = """AND p.person_id IN (SELECT person_id FROM account_scores
+                                      WHERE run_id = $run AND reactors > 0)"""
+    with_audience = scalar(con, f"SELECT count(*) FROM person_scores p WHERE p.run_id = $run "
+                                f"{audience}", {"run": info.run_id})
+    band_case = " ".join(f"WHEN score >= {lower} THEN '{name}'" for lower, name in BANDS)
+    bands = {name: 0 for _, name in BANDS}
+    bands.update({str(name): int(n) for name, n in con.execute(
+        f"SELECT CASE {band_case} END, count(*) FROM person_scores WHERE run_id = ? GROUP BY 1",
+        [info.run_id]).fetchall()})
+    return ScoreDistribution(info.as_of, info.model_version, info.people, int(with_audience),
+                             quantiles(""), quantiles(audience), bands)

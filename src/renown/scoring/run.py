@@ -33,8 +33,13 @@ def latest_event_day(con: duckdb.DuckDBPyConnection) -> date:
 
 def score_day(con: duckdb.DuckDBPyConnection, day: date | None = None,
               model: Model | None = None) -> SnapshotInfo:
-    """Score everyone as of the end of ``day`` and store the snapshot."""
-    model = model or ensure_current(con)
+    """Score everyone as of the end of ``day`` and store the snapshot.
+
+    The first run makes the default model current even when ``model`` is a
+    candidate, so reads always have a current version to follow.
+    """
+    current = ensure_current(con)
+    model = model or current
     register(con, model)
     day = day or latest_event_day(con)
     clock = time.perf_counter()

@@ -40,7 +40,7 @@ def write_snapshot(con: duckdb.DuckDBPyConnection, run: ScoreRun, day: date,
         if old is not None:
             for table in ("person_scores", "account_scores", "score_runs"):
                 con.execute(f"DELETE FROM {table} WHERE run_id = ?", [old])
-        run_id = int(scalar(con, "SELECT coalesce(max(run_id), 0) + 1 FROM score_runs"))
+        run_id = int(scalar(con, "SELECT nextval('score_run_ids')"))
         con.execute("INSERT INTO score_runs VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [run_id, day, run.model.version, utc_now(), run.people.num_rows,
                      run.accounts.num_rows, seconds])

@@ -119,6 +119,7 @@ def _ingest_batches(
             _store_batch(con, batch, ingestion_id, label, counts)
             if on_progress is not None:
                 on_progress(counts.records)
+        _record_accounts(con, ingestion_id)
         con.execute(
             "INSERT INTO ingestions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [ingestion_id, label, digest, fmt, options.network, options.kind, started, utc_now(),
@@ -168,43 +169,66 @@ def _store_batch(
 def _stage_and_insert(
     con: duckdb.DuckDBPyConnection, ingestion_id: int, path: str, counts: _Counts
 ) -> None:
+    """Validate, quarantine, dedupe and insert one batch, reading it as few times as possible.
+
+    The usual batch is all valid with no id twice: one scan finds that out
+    (duplicates by a 64-bit hash of the key: a collision only costs the slower
+    exact path), and one INSERT with an anti-join writes it.  Only batches
+    with invalid rows are copied, and only batches with a repeated key pay
+    for the exact dedupe (first occurrence in record order wins).
+    """
     columns = ", ".join(EVENT_COLUMNS)
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _staged AS "
-        f"SELECT *, {rejection_reason_sql()} AS _reason FROM _batch",
-        {"now": utc_now()},
-    )
-    counts.quarantined += int(scalar(
+    reason = rejection_reason_sql()
+    now = utc_now()  # one instant for the whole batch, so the counts agree
+    invalid, total, keys = con.execute(
+        f"SELECT count(*) FILTER (WHERE ({reason}) IS NOT NULL), count(*), "
+        "count(DISTINCT hash(network, event_id)) FROM _batch", {"now": now},
+    ).fetchall()[0]
+    rows = "_batch"
+    if invalid:
+        counts.quarantined += int(scalar(
+            con,
+            "INSERT INTO quarantine SELECT $id, $path, record, _reason, "
+            f"left(CAST(to_json(struct_pack({columns})) AS VARCHAR), 2000) "
+            f"FROM (SELECT *, {reason} AS _reason FROM _batch) WHERE _reason IS NOT NULL",
+            {"id": ingestion_id, "path": path, "now": now},
+        ))
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _valid AS SELECT * FROM _batch "
+                    f"WHERE ({reason}) IS NULL", {"now": now})
+        rows = "_valid"
+    dedupe = ("QUALIFY row_number() OVER (PARTITION BY network, event_id ORDER BY record) = 1"
+              if keys < total else "")
+    inserted = int(scalar(
         con,
-        "INSERT INTO quarantine SELECT ?, ?, record, _reason, "
-        f"left(CAST(to_json(struct_pack({columns})) AS VARCHAR), 2000) "
-        "FROM _staged WHERE _reason IS NOT NULL",
-        [ingestion_id, path],
+        f"INSERT INTO events SELECT {columns}, $id FROM {rows} s WHERE NOT EXISTS "
+        "(SELECT 1 FROM events e WHERE e.network = s.network AND e.event_id = s.event_id) "
+        f"{dedupe}",
+        {"id": ingestion_id},
     ))
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _new AS SELECT {columns} FROM _staged s "
-        "WHERE _reason IS NULL AND NOT EXISTS (SELECT 1 FROM events e "
-        "WHERE e.network = s.network AND e.event_id = s.event_id) "
-        "QUALIFY row_number() OVER (PARTITION BY network, event_id ORDER BY record) = 1"
-    )
-    valid = int(scalar(con, "SELECT count(*) FROM _staged WHERE _reason IS NULL"))
-    inserted = int(scalar(con, f"INSERT INTO events SELECT {columns}, ? FROM _new",
-                          [ingestion_id]))
+    if invalid:
+        con.execute("DROP TABLE _valid")
     counts.ingested += inserted
-    counts.duplicates += valid - inserted
+    counts.duplicates += total - invalid - inserted
+
+
+def _record_accounts(con: duckdb.DuckDBPyConnection, ingestion_id: int) -> None:
+    """First and last seen of every account in this ingestion's new events.
+
+    Once per input rather than per batch: an account active across batches
+    is upserted once, and the events of one ingestion sit together on disk.
+    """
     con.execute("""
         INSERT INTO accounts (network, account, first_seen, last_seen)
         SELECT network, account, min(ts), max(ts) FROM (
-            SELECT network, actor AS account, ts FROM _new
+            SELECT network, actor AS account, ts FROM events WHERE ingestion_id = $id
             UNION ALL
-            SELECT network, subject, ts FROM _new WHERE subject IS NOT NULL
+            SELECT network, subject, ts FROM events
+            WHERE ingestion_id = $id AND subject IS NOT NULL
         ) GROUP BY network, account
         ON CONFLICT (network, account) DO UPDATE SET
             first_seen = least(accounts.first_seen, excluded.first_seen),
             last_seen = greatest(accounts.last_seen, excluded.last_seen)
-    """)
-    con.execute("DROP TABLE _staged")
-    con.execute("DROP TABLE _new")
+    """, {"id": ingestion_id})
 
 
 def _quarantine_rejections(

@@ -88,6 +88,8 @@ CREATE TABLE models (
     is_current   BOOLEAN NOT NULL DEFAULT false
 );
 -- One scoring run: a snapshot of every person as of one day under one model.
+-- Run ids come from a sequence so a replaced snapshot never reuses an id.
+CREATE SEQUENCE score_run_ids START 1;
 CREATE TABLE score_runs (
     run_id        BIGINT PRIMARY KEY,
     as_of         DATE NOT NULL,

@@ -14,6 +14,7 @@ from typing import Annotated, Any, NoReturn
 import duckdb
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from renown.sources.base import SourceError
 from renown.store.database import StoreError, default_db_path, open_store
@@ -30,7 +31,14 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    error_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    """Print one line, ``error: message``, to stderr and exit with ``code``.
+
+    The message is printed as-is: never wrapped at the terminal width (scripts
+    read errors line by line) and never read as Rich markup (it may quote user
+    input such as ``[kind_weights]``).
+    """
+    error_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False,
+                        soft_wrap=True)
     raise typer.Exit(code)
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import duckdb
 import typer
@@ -18,6 +19,7 @@ from renown.interfaces.cli.common import (
     print_json,
     store,
 )
+from renown.scoring.queries import score_distribution
 from renown.sources import FORMATS, SourceError, SourceOptions
 from renown.store.database import scalar
 from renown.store.ingest import IngestReport, ingest
@@ -85,6 +87,8 @@ def _print_reports(reports: list[IngestReport]) -> None:
 def status_command(
     quarantine: Annotated[bool, typer.Option(
         "--quarantine", help="List quarantined records with file, record and reason.")] = False,
+    scores: Annotated[bool, typer.Option(
+        "--scores", help="Show how the current scores are distributed.")] = False,
     limit: Annotated[int, typer.Option(help="Rows to list with --quarantine.")] = 20,
     db: DbOption = None,
     as_json: JsonOption = False,
@@ -99,6 +103,11 @@ def status_command(
                     "SELECT file, record, reason, raw FROM quarantine "
                     "ORDER BY ingestion_id, file, record LIMIT ?", [limit]).fetchall()
             ]
+        if scores:
+            try:
+                summary["scores"] = asdict(score_distribution(con))
+            except LookupError as exc:
+                fail(str(exc))
     if as_json:
         print_json(summary)
         return
@@ -135,6 +144,8 @@ def _print_status(summary: dict[str, object]) -> None:
         table.add_row(row["network"], row["kind"], f"{row['events']:,}",
                       str(row["first"]), str(row["last"]))
     console.print(table)
+    if "scores" in summary:
+        _print_distribution(summary["scores"])  # type: ignore[arg-type]
     if "quarantine" in summary:
         q = Table(title="Quarantine")
         for column in ("file", "record", "reason", "raw"):
@@ -142,3 +153,17 @@ def _print_status(summary: dict[str, object]) -> None:
         for row in summary["quarantine"]:  # type: ignore[attr-defined]
             q.add_row(row["file"], str(row["record"]), row["reason"], (row["raw"] or "")[:80])
         console.print(q)
+
+
+def _print_distribution(dist: dict[str, Any]) -> None:
+    console.print(f"\nScores as of [bold]{dist['as_of']}[/] (model {dist['model_version']}): "
+                  f"{dist['people']:,} people, {dist['with_audience']:,} with an audience "
+                  "(at least one person reacted)")
+    table = Table(title="Score distribution")
+    table.add_column("")
+    for name in dist["quantiles_all"]:
+        table.add_column(name, justify="right")
+    for label, key in (("everyone", "quantiles_all"), ("with an audience", "quantiles_audience")):
+        table.add_row(label, *(f"{v:.1f}" for v in dist[key].values()))
+    console.print(table)
+    console.print("bands: " + ", ".join(f"{name} {n:,}" for name, n in dist["bands"].items()))

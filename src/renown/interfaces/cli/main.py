@@ -6,6 +6,7 @@ import typer
 
 from renown.interfaces.cli.ingest import ingest_command, status_command
 from renown.interfaces.cli.models import model_app
+from renown.interfaces.cli.people import link_command, unlink_command
 from renown.interfaces.cli.scores import (
     explain_command,
     history_command,
@@ -23,6 +24,8 @@ app = typer.Typer(
 )
 app.command("ingest")(ingest_command)
 app.command("status")(status_command)
+app.command("link")(link_command)
+app.command("unlink")(unlink_command)
 app.command("score")(score_command)
 app.command("top")(top_command)
 app.command("show")(show_command)

@@ -37,13 +37,19 @@ def _load(path: Path) -> Model:
 def show_model(
     default: Annotated[bool, typer.Option(help="Show the built-in default instead.")] = False,
     db: DbOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Print the current model as TOML (a starting point for a candidate)."""
     if default:
-        typer.echo(DEFAULT_MODEL.to_toml(), nl=False)
+        model = DEFAULT_MODEL
+    else:
+        with store(db, read_only=True) as con:
+            model = current_model(con)
+    if as_json:
+        print_json({"version": model.version, "fingerprint": model.fingerprint,
+                    "parameters": asdict(model)})
         return
-    with store(db, read_only=True) as con:
-        typer.echo(current_model(con).to_toml(), nl=False)
+    typer.echo(model.to_toml(), nl=False)
 
 
 @model_app.command("list")
@@ -101,7 +107,8 @@ def preview_command(
 
 
 @model_app.command("promote")
-def promote_command(candidate: CandidateArg, db: DbOption = None) -> None:
+def promote_command(candidate: CandidateArg, db: DbOption = None,
+                    as_json: JsonOption = False) -> None:
     """Make a candidate the current model (preview it first)."""
     model = _load(candidate)
     with store(db) as con:
@@ -110,5 +117,9 @@ def promote_command(candidate: CandidateArg, db: DbOption = None) -> None:
             promote(con, model)
         except ModelRegistryError as exc:
             fail(str(exc))
+    if as_json:
+        print_json({"version": model.version, "fingerprint": model.fingerprint,
+                    "current": True})
+        return
     console.print(f"Model [bold]{model.version}[/] ({model.fingerprint}) is now current; "
                   "run `renown score` to store scores under it.")
