@@ -159,7 +159,8 @@ def fading_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def check_change(result: Explanation, since: date) -> None:
     assert result.since == since
     assert result.previous_score is not None
-    difference = result.score - result.previous_score
+    # The headline is the change between the scores as shown (one decimal).
+    difference = round(result.score, 1) - round(result.previous_score, 1)
     assert result.drivers[0] == f"score {difference:+.1f}"
     reach = next(line for line in result.drivers if line.startswith("Reach"))
     assert re.match(r"Reach -\d+\.\d points: 100% fewer distinct people replied \(10 → 0\)$",

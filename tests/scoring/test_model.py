@@ -66,8 +66,8 @@ def models(draw: st.DrawFn) -> Model:
         weight_reach=draw(_positive(0, 5)), weight_network=draw(_positive(0, 5)),
         weight_amplification=draw(_positive(0.01, 5)),
         network_norm_p=draw(st.floats(1, 50)),
-        anchor_low_raw=low_raw, anchor_high_raw=low_raw * draw(st.floats(1.5, 1e4)),
-        anchor_low_score=low_score, anchor_high_score=draw(st.floats(low_score + 1, 99)),
+        scale_raws=(low_raw, low_raw * draw(st.floats(1.5, 1e4))),
+        scale_scores=(low_score, draw(st.floats(low_score + 1, 99))),
         offline_max_points=draw(_positive(0, 50)), offline_scale=draw(_positive()),
         offline_half_life_days=draw(_positive()),
         offline_weights=draw(st.dictionaries(st.sampled_from(OFFLINE_KINDS), _positive(0, 10))),
@@ -144,10 +144,15 @@ def test_the_kind_and_offline_weight_tables_document_each_default() -> None:
     ({"damping": 1.0}, "damping must be in \\(0, 1\\)"),
     ({"damping": -0.5}, "damping must be in \\(0, 1\\)"),
     ({"network_norm_p": 0.5}, "network_norm_p must be >= 1"),
-    ({"anchor_low_raw": 100.0, "anchor_high_raw": 10.0},
-     "anchor_high_raw must exceed anchor_low_raw"),
-    ({"anchor_low_score": 90.0}, "anchor scores must satisfy 1 < low < high < 100"),
-    ({"anchor_high_score": 100.0}, "anchor scores must satisfy 1 < low < high < 100"),
+    ({"scale_raws": (100.0, 10.0), "scale_scores": (20.0, 80.0)},
+     "scale_raws must be positive and strictly increasing"),
+    ({"scale_raws": (0.0, 10.0), "scale_scores": (20.0, 80.0)},
+     "scale_raws must be positive and strictly increasing"),
+    ({"scale_scores": (20.0, 40.0, 30.0, 95.0)},
+     "scale_scores must be strictly increasing, between 1 and 100"),
+    ({"scale_scores": (20.0, 40.0, 82.0, 100.0)},
+     "scale_scores must be strictly increasing, between 1 and 100"),
+    ({"scale_raws": (1.0, 2.0)}, "the same number \(at least 2\) of points"),
     ({"weight_network": -0.1}, "component weights must be >= 0"),
     ({"weight_reach": 0.0, "weight_network": 0.0, "weight_amplification": 0.0},
      "component weights must be >= 0 and not all zero"),
@@ -213,6 +218,8 @@ def _changed(name: str, value: object) -> object:
         return {**value, first: value[first] * 1.01}
     if isinstance(value, str):
         return value + "-changed"
+    if isinstance(value, tuple):  # scale anchors: nudge the last one, keeping the order
+        return (*value[:-1], value[-1] * 1.001)
     raise AssertionError(f"unexpected parameter type for {name}: {type(value)}")
 
 

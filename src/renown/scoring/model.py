@@ -87,19 +87,18 @@ class Model:
     #: Networks combine as a p-norm: never below the best single network (so
     #: adding a network never lowers the score) and below their sum (audiences overlap).
     network_norm_p: float = 2.0
-    #: The 1–100 scale: a logistic curve in ln(raw) through two anchors, in
-    #: effective people: raw 1 (one person fully responding) → 30 and
-    #: raw 100 → 85.  On Higgs this puts the median person with an audience near
-    #: 30 and the top 1% above 80; fixed per model version (not re-fit daily).
-    #: Low anchor: one effective person, the smallest real audience.
-    anchor_low_raw: float = 1.0
-    #: One person fully responding scores 30: inside the 20–40 band the design
-    #: asks of the median active person.
-    anchor_low_score: float = 30.0
-    #: High anchor: a hundred effective people, an audience few people reach.
-    anchor_high_raw: float = 100.0
-    #: A hundred effective people score 85, so the top 1% lands above 80.
-    anchor_high_score: float = 85.0
+    #: The 1–100 scale, as anchor points raw (effective people) → score, linear
+    #: in ln(raw) between them: half a person → 20, five people → 40, sixty → 82,
+    #: a thousand → 95.  That is about 6 points per doubling of the audience up
+    #: to five people, 12 per doubling from five to sixty, and 3 above: typical
+    #: people with an audience land in 20–40 whether their world is sparse (the
+    #: Higgs median reaches 0.7 people in a week) or dense (3.9 in the
+    #: simulated world over months), while ~50+ people put someone in the top
+    #: 1% (above 80).  The steepest segment (16.9 points per e-fold) bounds
+    #: what silence costs: ≤ 1.2 points after 7 days, ≤ 5.1 after 30.
+    scale_raws: tuple[float, ...] = (0.5, 5.0, 60.0, 1000.0)
+    #: Scores at ``scale_raws`` (strictly increasing, between 1 and 100).
+    scale_scores: tuple[float, ...] = (20.0, 40.0, 82.0, 95.0)
     #: Offline credentials add at most this many points: visible, but never
     #: enough to outweigh what people actually do in response to you.
     offline_max_points: float = 10.0
@@ -169,6 +168,8 @@ def _toml_value(value: object) -> str:
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if isinstance(value, float):
         return repr(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     return str(value)
 
 
@@ -187,6 +188,9 @@ def _normalise(model: Model) -> None:
         value = getattr(model, f.name)
         if f.type == "float" and _is_number(value):
             object.__setattr__(model, f.name, float(value))
+        elif isinstance(value, list | tuple):
+            object.__setattr__(model, f.name, tuple(
+                float(v) if _is_number(v) else v for v in value))
         elif isinstance(value, dict):
             object.__setattr__(model, f.name, {
                 k: float(v) if _is_number(v) else v for k, v in value.items()})
@@ -211,6 +215,10 @@ def _type_problems(model: Model) -> list[str]:
         elif f.type == "str":
             if not isinstance(value, str) or not value.strip() or not value.isprintable():
                 problems.append(f"{f.name} must be a non-empty name without control characters")
+        elif f.type.startswith("tuple"):
+            if not isinstance(value, tuple) or not all(
+                    _is_number(v) and math.isfinite(v) for v in value):
+                problems.append(f"{f.name} must be a list of finite numbers")
         elif f.type == "int":
             if not isinstance(value, int) or isinstance(value, bool):
                 problems.append(f"{f.name} must be a whole number")
@@ -219,9 +227,22 @@ def _type_problems(model: Model) -> list[str]:
     return problems
 
 
+def _scale_problems(raws: tuple[float, ...], scores: tuple[float, ...]) -> list[str]:
+    """The scale must be a strictly increasing map from positive raws into (1, 100)."""
+    problems = []
+    if len(raws) < 2 or len(raws) != len(scores):
+        problems.append("scale_raws and scale_scores need the same number (at least 2) of points")
+    elif not (raws[0] > 0 and all(b > a for a, b in zip(raws, raws[1:], strict=False))):
+        problems.append("scale_raws must be positive and strictly increasing")
+    elif not (1 < scores[0] and scores[-1] < 100
+              and all(b > a for a, b in zip(scores, scores[1:], strict=False))):
+        problems.append("scale_scores must be strictly increasing, between 1 and 100")
+    return problems
+
+
 def _problems(model: Model) -> list[str]:
     positive = ("window_days", "half_life_days", "selectivity_k", "pair_saturation",
-                "tolerance", "amplification_prior_posts", "network_norm_p", "anchor_low_raw",
+                "tolerance", "amplification_prior_posts", "network_norm_p",
                 "offline_scale", "offline_half_life_days")
     problems = [f"{name} must be > 0" for name in positive if not getattr(model, name) > 0]
     if not 0 < model.damping < 1:
@@ -230,10 +251,7 @@ def _problems(model: Model) -> list[str]:
         problems.append("reciprocity_discount must be in [0, 1]")
     if model.network_norm_p < 1:
         problems.append("network_norm_p must be >= 1 (else adding a network could lower a score)")
-    if not model.anchor_high_raw > model.anchor_low_raw:
-        problems.append("anchor_high_raw must exceed anchor_low_raw")
-    if not 1 < model.anchor_low_score < model.anchor_high_score < 100:
-        problems.append("anchor scores must satisfy 1 < low < high < 100")
+    problems.extend(_scale_problems(model.scale_raws, model.scale_scores))
     weights = (model.weight_reach, model.weight_network, model.weight_amplification)
     if min(weights) < 0 or sum(weights) <= 0:
         problems.append("component weights must be >= 0 and not all zero")

@@ -1,16 +1,19 @@
 """The 1–100 scale: a fixed, monotone, documented transform of raw influence.
 
 Raw influence is in *effective people* (how many distinct people, weighted by
-how surely and how influentially they responded).  The scale is a logistic
-curve in ln(raw) through the model's two anchors, so equal ratios of raw give
-roughly equal steps in the middle of the scale and the top saturates softly
-below 100.  It depends only on the model version, never on other people's
+how surely and how influentially they responded).  The scale is defined by
+anchor points (raw → score) in the model, and is linear in ln(raw) between
+them, so it reads as "points per doubling of your effective audience".  Below
+the first anchor it falls as a power of raw to exactly 1 at raw 0, and above
+the last it approaches 100 as a power tail; both join their neighbouring
+segment with the same slope, so the steepest slope anywhere is the steepest
+segment's, which bounds how much a quiet week or month can cost.
+
+The transform depends only on the model version, never on other people's
 data, so nobody's score moves because unrelated people were busy.
 """
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 import numpy.typing as npt
@@ -22,36 +25,48 @@ MIN_SCORE = 1.0
 MAX_SCORE = 100.0
 
 
-def _logit(p: float) -> float:
-    return math.log(p / (1 - p))
+def _anchors(model: Model) -> tuple[FloatArray, FloatArray, float, float]:
+    """(ln raws, scores, low-end exponent α, tail exponent β)."""
+    log_raw = np.log(np.asarray(model.scale_raws, dtype=np.float64))
+    scores = np.asarray(model.scale_scores, dtype=np.float64)
+    slopes = np.diff(scores) / np.diff(log_raw)
+    alpha = slopes[0] / (scores[0] - MIN_SCORE)
+    beta = slopes[-1] / (MAX_SCORE - scores[-1])
+    return log_raw, scores, float(alpha), float(beta)
 
 
-def curve_parameters(model: Model) -> tuple[float, float]:
-    """(centre μ, width s) of the logistic in ln(raw) that passes through both anchors."""
-    span = MAX_SCORE - MIN_SCORE
-    z_low = _logit((model.anchor_low_score - MIN_SCORE) / span)
-    z_high = _logit((model.anchor_high_score - MIN_SCORE) / span)
-    width = (math.log(model.anchor_high_raw) - math.log(model.anchor_low_raw)) / (z_high - z_low)
-    centre = math.log(model.anchor_low_raw) - width * z_low
-    return centre, width
+def max_points_per_e_fold(model: Model) -> float:
+    """The scale's steepest slope: points gained per e-fold (×2.718) of raw."""
+    log_raw, scores, _, _ = _anchors(model)
+    return float(np.max(np.diff(scores) / np.diff(log_raw)))
 
 
 def to_scale(raw: FloatArray, model: Model) -> FloatArray:
     """Raw influence (≥ 0) → score in [1, 100); raw 0 maps to exactly 1."""
-    centre, width = curve_parameters(model)
-    raw = np.asarray(raw, dtype=np.float64)
+    log_raw, scores, alpha, beta = _anchors(model)
+    raw = np.maximum(np.asarray(raw, dtype=np.float64), 0.0)
     with np.errstate(divide="ignore"):
-        z = (np.log(raw) - centre) / width
-    # 1 / (1 + e^-z), written to stay exact at raw = 0 (z = -inf → 0).
-    return MIN_SCORE + (MAX_SCORE - MIN_SCORE) / (1.0 + np.exp(-z))
+        ln = np.log(raw)
+    result = np.interp(ln, log_raw, scores)
+    low = ln < log_raw[0]
+    result[low] = MIN_SCORE + (scores[0] - MIN_SCORE) * np.exp(alpha * (ln[low] - log_raw[0]))
+    high = ln > log_raw[-1]
+    result[high] = MAX_SCORE - (MAX_SCORE - scores[-1]) * np.exp(-beta * (ln[high] - log_raw[-1]))
+    return result
 
 
 def from_scale(score: FloatArray, model: Model) -> FloatArray:
     """Inverse of `to_scale`: the raw influence a score stands for."""
-    centre, width = curve_parameters(model)
-    p = (np.asarray(score, dtype=np.float64) - MIN_SCORE) / (MAX_SCORE - MIN_SCORE)
+    log_raw, scores, alpha, beta = _anchors(model)
+    score = np.clip(np.asarray(score, dtype=np.float64), MIN_SCORE, MAX_SCORE)
+    ln = np.interp(score, scores, log_raw)
+    low = score < scores[0]
     with np.errstate(divide="ignore"):
-        return np.exp(centre + width * np.log(p / (1 - p)))
+        ln[low] = log_raw[0] + np.log((score[low] - MIN_SCORE) / (scores[0] - MIN_SCORE)) / alpha
+        high = score > scores[-1]
+        ln[high] = log_raw[-1] - np.log((MAX_SCORE - score[high])
+                                        / (MAX_SCORE - scores[-1])) / beta
+    return np.exp(ln)
 
 
 def offline_points(credential_units: FloatArray, model: Model) -> FloatArray:

@@ -7,6 +7,7 @@ import typer
 from renown.interfaces.cli.ingest import ingest_command, status_command
 from renown.interfaces.cli.models import model_app
 from renown.interfaces.cli.people import link_command, unlink_command
+from renown.interfaces.cli.simulate import simulate_command
 from renown.interfaces.cli.scores import (
     explain_command,
     history_command,
@@ -24,6 +25,7 @@ app = typer.Typer(
 )
 app.command("ingest")(ingest_command)
 app.command("status")(status_command)
+app.command("simulate")(simulate_command)
 app.command("link")(link_command)
 app.command("unlink")(unlink_command)
 app.command("score")(score_command)
