@@ -1,0 +1,22 @@
+"""A simulated social world with planted ground truth, for testing the scores.
+
+``simulate(people, days, seed, out)`` writes a deterministic multi-network
+world (events in the generic event format, identities, ground truth);
+``load_truth(out)`` reads its ground truth back.  See `renown.simulate.world`
+for the world model and its assumptions.
+"""
+
+from __future__ import annotations
+
+from renown.simulate.truth import Truth, load_truth
+from renown.simulate.world import (
+    DEFAULT_DAYS,
+    DEFAULT_END,
+    DEFAULT_PEOPLE,
+    DEFAULT_SEED,
+    SimulationSummary,
+    simulate,
+)
+
+__all__ = ["DEFAULT_DAYS", "DEFAULT_END", "DEFAULT_PEOPLE", "DEFAULT_SEED",
+           "SimulationSummary", "Truth", "load_truth", "simulate"]

@@ -7,7 +7,6 @@ import typer
 from renown.interfaces.cli.ingest import ingest_command, status_command
 from renown.interfaces.cli.models import model_app
 from renown.interfaces.cli.people import link_command, unlink_command
-from renown.interfaces.cli.simulate import simulate_command
 from renown.interfaces.cli.scores import (
     explain_command,
     history_command,
@@ -15,6 +14,7 @@ from renown.interfaces.cli.scores import (
     show_command,
     top_command,
 )
+from renown.interfaces.cli.simulate import simulate_command
 
 app = typer.Typer(
     name="renown",
