@@ -152,7 +152,7 @@ def test_the_kind_and_offline_weight_tables_document_each_default() -> None:
      "scale_scores must be strictly increasing, between 1 and 100"),
     ({"scale_scores": (20.0, 40.0, 82.0, 100.0)},
      "scale_scores must be strictly increasing, between 1 and 100"),
-    ({"scale_raws": (1.0, 2.0)}, "the same number \(at least 2\) of points"),
+    ({"scale_raws": (1.0, 2.0)}, r"the same number \(at least 2\) of points"),
     ({"weight_network": -0.1}, "component weights must be >= 0"),
     ({"weight_reach": 0.0, "weight_network": 0.0, "weight_amplification": 0.0},
      "component weights must be >= 0 and not all zero"),

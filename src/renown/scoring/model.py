@@ -9,6 +9,7 @@ be written, reviewed and diffed as a file.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 import tomllib
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -232,10 +233,10 @@ def _scale_problems(raws: tuple[float, ...], scores: tuple[float, ...]) -> list[
     problems = []
     if len(raws) < 2 or len(raws) != len(scores):
         problems.append("scale_raws and scale_scores need the same number (at least 2) of points")
-    elif not (raws[0] > 0 and all(b > a for a, b in zip(raws, raws[1:], strict=False))):
+    elif not (raws[0] > 0 and all(b > a for a, b in itertools.pairwise(raws))):
         problems.append("scale_raws must be positive and strictly increasing")
-    elif not (1 < scores[0] and scores[-1] < 100
-              and all(b > a for a, b in zip(scores, scores[1:], strict=False))):
+    elif not (scores[0] > 1 and scores[-1] < 100
+              and all(b > a for a, b in itertools.pairwise(scores))):
         problems.append("scale_scores must be strictly increasing, between 1 and 100")
     return problems
 
