@@ -279,6 +279,14 @@ class Truth:
         return [a["account"] for a in self.data["roles"][role]["accounts"]
                 if network is None or a["network"] == network]
 
+    def roles_by_account(self) -> dict[tuple[str, str], str]:
+        """(network, account) → the planted role it plays (first listed wins)."""
+        found: dict[tuple[str, str], str] = {}
+        for role, entry in self.data["roles"].items():
+            for account in entry["accounts"]:
+                found.setdefault((account["network"], account["account"]), role)
+        return found
+
     def influence(self) -> pa.Table:
         return pq.read_table(self.directory / FILES["influence"])
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from renown.interfaces.cli.demo import demo_command
 from renown.interfaces.cli.ingest import ingest_command, status_command
 from renown.interfaces.cli.models import model_app
 from renown.interfaces.cli.people import link_command, unlink_command
@@ -23,6 +24,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.command("demo")(demo_command)
 app.command("ingest")(ingest_command)
 app.command("status")(status_command)
 app.command("simulate")(simulate_command)
