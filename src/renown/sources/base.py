@@ -8,6 +8,12 @@ record it could not parse.  Rows that parse but break the event rules are
 caught later, by the store, with the same rules for every source.  A source
 raises `SourceError` only when the input as a whole is unusable (missing,
 truncated, wrong kind of file): then nothing of that input is stored.
+
+A source may also define ``sniff(path, head) -> bool``: whether ``path`` (a
+file, or a folder for folder formats) looks like its format, from the file
+name and ``head``, the first 64 KiB of the file (empty for folders).  It must
+be cheap and must not raise; ``renown ingest`` without ``--format`` asks every
+source and uses the one that says yes.
 """
 
 from __future__ import annotations
