@@ -7,6 +7,7 @@ Modules are imported on first use so a CLI call pays only for the one it needs.
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 from typing import Final, cast
 
 from renown.sources.base import Batch, Rejection, Source, SourceError, SourceOptions
@@ -20,6 +21,29 @@ FORMATS: Final[dict[str, str]] = {
 }
 
 
+class FormatNotDetectedError(SourceError):
+    """No format, or more than one, recognises an input."""
+
+
+def detect_format(path: Path) -> str:
+    """The one format whose ``sniff`` recognises ``path``, or a clear error."""
+    from renown.sources.sniffing import read_head
+
+    head = read_head(path)
+    matches = []
+    for name in FORMATS:
+        sniff = getattr(get_source(name), "sniff", None)
+        if sniff is not None and sniff(path, head):
+            matches.append(name)
+    if len(matches) == 1:
+        return matches[0]
+    known = ", ".join(FORMATS)
+    if not matches:
+        raise FormatNotDetectedError(path, f"cannot tell the format; pass --format ({known})")
+    raise FormatNotDetectedError(path, f"looks like several formats ({', '.join(matches)}); "
+                                       "pass --format")
+
+
 def get_source(name: str) -> Source:
     """The source module for a format name, or a clear error listing the known ones."""
     try:
@@ -30,4 +54,7 @@ def get_source(name: str) -> Source:
     return cast(Source, importlib.import_module(module_name))
 
 
-__all__ = ["FORMATS", "Batch", "Rejection", "Source", "SourceError", "SourceOptions", "get_source"]
+__all__ = [
+    "FORMATS", "Batch", "FormatNotDetectedError", "Rejection", "Source", "SourceError",
+    "SourceOptions", "detect_format", "get_source",
+]

@@ -53,6 +53,7 @@ from renown.sources.event_rows import (
     record_blocks,
     split_tags,
 )
+from renown.sources.sniffing import sniff_events as sniff  # noqa: F401  (Source.sniff)
 
 DESCRIPTION: Final = (
     "Generic events: JSON Lines (.jsonl, .ndjson, .json) or CSV (.csv), optionally .gz, "

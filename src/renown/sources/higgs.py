@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 
 from renown.sources.base import BATCH_SCHEMA, Batch, Rejection, SourceOptions
 from renown.sources.delimited import read_delimited, unix_seconds_to_timestamp
+from renown.sources.sniffing import sniff_higgs as sniff  # noqa: F401  (Source.sniff)
 
 DESCRIPTION: Final = "SNAP Higgs Twitter activity (userA userB unix_ts RT|MT|RE), plain or .gz"
 EXPECTS_FOLDER: Final = False

@@ -39,6 +39,7 @@ import pyarrow.compute as pc
 from renown.events import REACTION_KINDS
 from renown.sources.base import BATCH_SCHEMA, Batch, Rejection, SourceError, SourceOptions
 from renown.sources.delimited import read_delimited, unix_seconds_to_timestamp
+from renown.sources.sniffing import sniff_snap_temporal as sniff  # noqa: F401  (Source.sniff)
 
 DESCRIPTION: Final = ("SNAP temporal edge list (src dst unix_ts [x]), plain or .gz; "
                       "needs --kind, network defaults to the file name")

@@ -61,6 +61,7 @@ import pyarrow as pa
 
 from renown.events import SYSTEM_ACCOUNT_PREFIX
 from renown.sources.base import ACCOUNT_SCHEMA, BATCH_SCHEMA, Batch, Rejection, SourceOptions
+from renown.sources.sniffing import sniff_stackexchange as sniff  # noqa: F401  (Source.sniff)
 from renown.sources.stackexchange_xml import (
     XmlRow,
     find_dump_files,

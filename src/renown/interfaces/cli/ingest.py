@@ -20,15 +20,17 @@ from renown.interfaces.cli.common import (
     store,
 )
 from renown.scoring.queries import score_distribution
-from renown.sources import FORMATS, SourceError, SourceOptions
+from renown.sources import FORMATS, SourceError, SourceOptions, detect_format
 from renown.store.database import scalar
 from renown.store.ingest import IngestReport, ingest
 
 
 def ingest_command(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to ingest.")],
-    fmt: Annotated[str, typer.Option("--format", "-f",
-                                     help=f"Input format: {', '.join(FORMATS)}.")] = "events",
+    fmt: Annotated[str | None, typer.Option(
+        "--format", "-f", help=f"Input format: {', '.join(FORMATS)}. Default: detected from "
+                               "each input's content (the command says what it detected).",
+        show_default=False)] = None,
     network: Annotated[str | None, typer.Option(
         help="Network to file the events under (formats that do not say).")] = None,
     kind: Annotated[str | None, typer.Option(
@@ -39,19 +41,30 @@ def ingest_command(
     as_json: JsonOption = False,
 ) -> None:
     """Ingest files into the store: idempotent, all-or-nothing per file, bad rows quarantined."""
-    if fmt not in FORMATS:
+    if fmt is not None and fmt not in FORMATS:
         fail(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
     options = SourceOptions(network=network, kind=kind)
     reports: list[IngestReport] = []
     with store(db) as con:
         for path in paths:
-            reports.append(_ingest_one(con, path, fmt, options, quiet=as_json))
+            reports.append(_ingest_one(con, path, fmt or _detect(path, quiet=as_json), options,
+                                       quiet=as_json))
     if as_json:
         print_json([r.__dict__ if hasattr(r, "__dict__") else r for r in reports])
     else:
         _print_reports(reports)
     if strict and any(r.quarantined for r in reports):
         raise typer.Exit(3)
+
+
+def _detect(path: Path, *, quiet: bool) -> str:
+    try:
+        fmt = detect_format(path)
+    except SourceError as exc:
+        fail(str(exc))
+    if not quiet:
+        console.print(f"{path}: detected format [bold]{fmt}[/]")
+    return fmt
 
 
 def _ingest_one(
