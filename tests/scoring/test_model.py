@@ -256,3 +256,14 @@ def test_with_changes_validates_and_leaves_the_original_alone() -> None:
     assert changed.damping == 0.5
     assert DEFAULT_MODEL.damping == 0.85
     assert replace(changed, damping=0.85) == DEFAULT_MODEL
+
+
+#: The default model's parameters, pinned to its version name.  Changing any
+#: default changes the fingerprint: then give the model a new version name
+#: (scores carry it, and users are owed a preview) and update this pin.
+PINNED_DEFAULT = ("renown-2026.11", "3e0a0d826c61")
+
+
+def test_changing_a_default_needs_a_new_version_name() -> None:
+    assert (DEFAULT_MODEL.version, DEFAULT_MODEL.fingerprint) == PINNED_DEFAULT, (
+        "a default parameter changed: bump Model.version and update PINNED_DEFAULT")
