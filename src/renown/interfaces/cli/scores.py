@@ -45,6 +45,20 @@ def person_or_fail(con: duckdb.DuckDBPyConnection, text: str) -> str:
         fail(str(exc))
 
 
+def compact(value: float) -> str:
+    """A number in at most ~6 characters: 0.42, 37.5, 7.2k, 1.3M."""
+    magnitude = abs(value)
+    if magnitude >= 1e6:
+        return f"{value / 1e6:.1f}M"
+    if magnitude >= 1e4:
+        return f"{value / 1e3:.0f}k"
+    if magnitude >= 1e3:
+        return f"{value / 1e3:.1f}k"
+    if float(value).is_integer():
+        return f"{int(value)}"
+    return f"{value:.2f}" if magnitude < 10 else f"{value:.1f}"
+
+
 def score_command(
     as_of: DateOption = None,
     backfill_range: Annotated[tuple[str, str] | None, typer.Option(
@@ -145,14 +159,14 @@ def show_command(
     console.print(f"[bold]{summary.person_id}[/]  score [bold]{summary.score:.1f}[/] "
                   f"({summary.band})  as of {summary.as_of}, model {summary.model_version}")
     console.print(f"change: {deltas}")
-    table = Table()
-    for column in ("network", "account", "score", "points", "reach", "amplification",
-                   "network", "reactors", "reactions", "posts"):
+    table = Table(caption="reach, amplification, network: effective people")
+    for column in ("account", "score", "points", "reach", "ampl.", "netw.", "reactors",
+                   "posts"):
         table.add_column(column, justify="left" if column == "account" else "right")
     for n in summary.networks:
-        table.add_row(n.network, n.account, f"{n.score:.1f}", f"{n.points:.1f}",
-                      f"{n.reach:.2f}", f"{n.amplification:.2f}", f"{n.network_value:.2f}",
-                      f"{n.reactors:,}", f"{n.reactions:,}", f"{n.posts:,}")
+        table.add_row(f"{n.network}:{n.account}", f"{n.score:.1f}", f"{n.points:.1f}",
+                      compact(n.reach), compact(n.amplification), compact(n.network_value),
+                      compact(n.reactors), compact(n.posts))
     console.print(table)
     if summary.offline_points:
         console.print(f"offline credentials: +{summary.offline_points:.1f} points")
