@@ -18,6 +18,9 @@ FORMATS: Final[dict[str, str]] = {
     "higgs": "renown.sources.higgs",
     "snap-temporal": "renown.sources.snap_temporal",
     "stackexchange": "renown.sources.stackexchange",
+    "bluesky-jetstream": "renown.sources.bluesky_jetstream",
+    "bluesky-xrpc": "renown.sources.bluesky_xrpc",
+    "bluesky-car": "renown.sources.bluesky_car",
 }
 
 

@@ -91,7 +91,8 @@ class Source(Protocol):
     """The module interface of a source (see the module docstring)."""
 
     DESCRIPTION: str
-    EXPECTS_FOLDER: bool
+    #: True: a folder; False: a file; None: either.
+    EXPECTS_FOLDER: bool | None
 
     def read(self, path: Path, options: SourceOptions) -> Iterator[Batch]: ...
 
@@ -100,11 +101,11 @@ def empty_batch() -> pa.Table:
     return BATCH_SCHEMA.empty_table()
 
 
-def check_input_path(path: Path, *, expects_folder: bool) -> None:
-    """Fail early, with a clear reason, on a path of the wrong kind."""
+def check_input_path(path: Path, *, expects_folder: bool | None) -> None:
+    """Fail early, with a clear reason, on a path of the wrong kind (None: either is fine)."""
     if not path.exists():
         raise SourceError(path, "no such file or folder")
-    if expects_folder and not path.is_dir():
+    if expects_folder is True and not path.is_dir():
         raise SourceError(path, "expected a folder, got a file")
-    if not expects_folder and path.is_dir():
+    if expects_folder is False and path.is_dir():
         raise SourceError(path, "expected a file, got a folder")
