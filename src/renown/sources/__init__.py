@@ -21,6 +21,10 @@ FORMATS: Final[dict[str, str]] = {
     "bluesky-jetstream": "renown.sources.bluesky_jetstream",
     "bluesky-xrpc": "renown.sources.bluesky_xrpc",
     "bluesky-car": "renown.sources.bluesky_car",
+    "mastodon-api": "renown.sources.mastodon_api",
+    "mastodon-archive": "renown.sources.mastodon_archive",
+    "wordpress": "renown.sources.wordpress",
+    "feed": "renown.sources.feed",
 }
 
 

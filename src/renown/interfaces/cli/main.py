@@ -9,6 +9,7 @@ from renown.interfaces.cli.ingest import ingest_command, status_command
 from renown.interfaces.cli.models import model_app
 from renown.interfaces.cli.people import link_command, unlink_command
 from renown.interfaces.cli.pull_bluesky import pull_bluesky_command
+from renown.interfaces.cli.pull_mastodon import pull_mastodon_command
 from renown.interfaces.cli.scores import (
     explain_command,
     history_command,
@@ -42,6 +43,7 @@ pull_app = typer.Typer(
     help="Fetch an account's public activity from a network's API and ingest it.",
     no_args_is_help=True)
 pull_app.command("bluesky")(pull_bluesky_command)
+pull_app.command("mastodon")(pull_mastodon_command)
 app.add_typer(pull_app, name="pull")
 
 if __name__ == "__main__":
