@@ -25,6 +25,11 @@ FORMATS: Final[dict[str, str]] = {
     "mastodon-archive": "renown.sources.mastodon_archive",
     "wordpress": "renown.sources.wordpress",
     "feed": "renown.sources.feed",
+    "x-archive": "renown.sources.x_archive",
+    "reddit": "renown.sources.reddit",
+    "linkedin": "renown.sources.linkedin",
+    "facebook": "renown.sources.facebook",
+    "credentials": "renown.sources.credentials",
 }
 
 

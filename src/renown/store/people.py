@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Final
 
 import duckdb
+import yaml
 
 from renown.store.database import scalar, utc_now
 
@@ -102,3 +103,66 @@ def read_identity_file(path: Path) -> list[Link]:
                     for row in reader]
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise IdentityError(f"{path}: cannot read identity file: {exc}") from exc
+
+
+def read_identity_yaml(path: Path) -> list[Link]:
+    """Links from YAML: ``people: {person_id: [network:account, ...]}``.
+
+    Read from YAML's node tree rather than loaded values, so every id stays
+    the text written (YAML 1.1 would read ``no`` as false and ``0123`` as 83)
+    and every error names its line.  An account listed under two people is
+    refused here, with both lines, rather than half-linked later.
+    """
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except (OSError, UnicodeDecodeError, RecursionError) as exc:
+        raise IdentityError(f"{path}: cannot read identity file: {exc}") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f", line {mark.line + 1}" if mark is not None else ""
+        raise IdentityError(f"{path}{where}: malformed YAML: "
+                            f"{getattr(exc, 'problem', None) or exc}") from exc
+    people = _yaml_people(path, root)
+    links: list[Link] = []
+    first_line: dict[tuple[str, str], tuple[str, int]] = {}
+    for key, value in people.value if people is not None else []:
+        person = _yaml_scalar(path, key, "a person id")
+        for node in value.value if isinstance(value, yaml.SequenceNode) else [value]:
+            line = node.start_mark.line + 1
+            where = f"{path}, line {line}"
+            network, sep, account = _yaml_scalar(path, node, "network:account").partition(":")
+            if not sep or not account.strip():
+                raise IdentityError(f"{where}: write accounts as network:account "
+                                    "(e.g. twitter:alice)")
+            link = Link(person, network.strip(), account.strip())
+            _check(link, where)
+            earlier = first_line.setdefault((link.network, link.account), (person, line))
+            if earlier[0] != person:
+                raise IdentityError(f"{where}: {link.network}:{link.account} is listed for "
+                                    f"both {earlier[0]} (line {earlier[1]}) and {person}")
+            links.append(link)
+    return links
+
+
+def _yaml_people(path: Path, root: yaml.Node | None) -> yaml.MappingNode | None:
+    """The mapping under the top-level ``people:`` key (None when it is empty)."""
+    if not isinstance(root, yaml.MappingNode):
+        line = f", line {root.start_mark.line + 1}" if root is not None else ""
+        raise IdentityError(f"{path}{line}: expected a mapping with the key 'people:' "
+                            "(people: {person_id: [network:account, ...]})")
+    for key, value in root.value:
+        if isinstance(key, yaml.ScalarNode) and key.value == "people":
+            if isinstance(value, yaml.ScalarNode) and value.value in ("", "~", "null"):
+                return None
+            if not isinstance(value, yaml.MappingNode):
+                raise IdentityError(f"{path}, line {value.start_mark.line + 1}: 'people:' "
+                                    "must map each person id to a list of network:account")
+            return value
+    raise IdentityError(f"{path}, line 1: no 'people:' key "
+                        "(people: {person_id: [network:account, ...]})")
+
+
+def _yaml_scalar(path: Path, node: yaml.Node, what: str) -> str:
+    if not isinstance(node, yaml.ScalarNode) or not str(node.value).strip():
+        raise IdentityError(f"{path}, line {node.start_mark.line + 1}: expected {what}")
+    return str(node.value).strip()

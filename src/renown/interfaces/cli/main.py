@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from renown.interfaces.cli.credentials import credentials_add_command
 from renown.interfaces.cli.demo import demo_command
 from renown.interfaces.cli.ingest import ingest_command, status_command
 from renown.interfaces.cli.models import model_app
@@ -45,6 +46,11 @@ pull_app = typer.Typer(
 pull_app.command("bluesky")(pull_bluesky_command)
 pull_app.command("mastodon")(pull_mastodon_command)
 app.add_typer(pull_app, name="pull")
+
+credentials_app = typer.Typer(help="Offline credentials: talks, publications, courses, awards, "
+                                   "press.", no_args_is_help=True)
+credentials_app.command("add")(credentials_add_command)
+app.add_typer(credentials_app, name="credentials")
 
 if __name__ == "__main__":
     app()

@@ -13,6 +13,7 @@ from renown.store.people import (
     Link,
     link_accounts,
     read_identity_file,
+    read_identity_yaml,
     unlink_account,
 )
 
@@ -29,13 +30,15 @@ def link_command(
     accounts: Annotated[list[str] | None, typer.Argument(
         help="Accounts as network:account.", show_default=False)] = None,
     file: Annotated[Path | None, typer.Option(
-        "--file", help="CSV with header person_id,network,account.")] = None,
+        "--file", help="CSV with header person_id,network,account, or YAML "
+                       "(people: {PERSON: [network:account, ...]}).")] = None,
     db: DbOption = None,
 ) -> None:
     """Declare that accounts on several networks are one person (never guessed)."""
     if file is not None:
         try:
-            links = read_identity_file(file)
+            is_yaml = file.suffix.lower() in (".yaml", ".yml")
+            links = read_identity_yaml(file) if is_yaml else read_identity_file(file)
         except IdentityError as exc:
             fail(str(exc))
         source = str(file)
