@@ -62,7 +62,7 @@ def compute_scores(
     timings["propagation"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    accounts = _accounts(con)
+    accounts = _accounts(con, as_of, model)
     scored_index = np.asarray(accounts.pop("node_index"), np.int64)
     n_reference = int(np.count_nonzero(nodes["scored"]))
     def fixed_point(column: str) -> FloatArray:
@@ -74,7 +74,7 @@ def compute_scores(
         network=network_component(result.inflow[scored_index], n_reference),
     )
     influence = result.rank[scored_index] * n_reference
-    people = _people(con, accounts, comps, influence, as_of, model)
+    people = _people(con, accounts, comps, influence, model)
     timings["combine"] = time.perf_counter() - clock
     return ScoreRun(as_of, model, people[0], people[1], result.iterations, result.converged,
                     timings)
@@ -130,36 +130,72 @@ def _audience_vector(con: duckdb.DuckDBPyConnection, audience: pa.Table, n: int)
     return vector
 
 
-def _accounts(con: duckdb.DuckDBPyConnection) -> dict[str, npt.NDArray[np.generic]]:
-    """Scored accounts with their signals and person, in a fixed order."""
-    return con.execute("""
-        SELECT s.network, s.account, coalesce(ap.person_id, s.network || ':' || s.account)
-                   AS person_id,
-               n.idx AS node_index, s.posts, s.posts_q, s.reactors, s.reactions,
-               s.reach_q, s.sat_q
+def _accounts(con: duckdb.DuckDBPyConnection, as_of: datetime,
+              model: Model) -> dict[str, npt.NDArray[np.generic]]:
+    """Scored accounts with their signals and person index, in a fixed order.
+
+    Builds ``_signal_people`` (person_id, idx, offline units) on the way: every
+    person with a scored account or an offline credential, indexed by id.
+    """
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _signal_scored AS
+        SELECT s.*, n.idx AS node_index,
+               coalesce(i.person_id, s.network || ':' || s.account) AS person_id
         FROM _signal_accounts s
         JOIN _signal_nodes n USING (network, account)
-        LEFT JOIN identities ap USING (network, account)
+        LEFT JOIN identities i USING (network, account)
+    """)
+    _build_people(con, as_of, model)
+    return con.execute("""
+        SELECT s.network, s.account, s.person_id, p.idx AS person_index, s.node_index,
+               s.posts, s.posts_q, s.reactors, s.reactions, s.reach_q, s.sat_q
+        FROM _signal_scored s JOIN _signal_people p USING (person_id)
         ORDER BY s.network, s.account
     """).fetchnumpy()
 
 
+def _build_people(con: duckdb.DuckDBPyConnection, as_of: datetime, model: Model) -> None:
+    """``_signal_people``: persons indexed by id, with offline credential units.
+
+    Credential units are offline events weighted by kind and fading slowly,
+    summed as fixed-point integers (exact, order-independent).
+    """
+    weights = " UNION ALL ".join(
+        f"SELECT '{kind}' AS kind, {float(weight)} AS weight"
+        for kind, weight in sorted(model.offline_weights.items())) or \
+        "SELECT NULL AS kind, 0.0 AS weight"
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _signal_people AS
+        WITH credentials AS (
+            SELECT coalesce(i.person_id, e.network || ':' || e.actor) AS person_id,
+                   sum(CAST(round(w.weight * pow(2.0, -((epoch(CAST($as_of AS TIMESTAMP))
+                        - epoch(e.ts)) / 86400.0) / {float(model.offline_half_life_days)})
+                        * {QUANTUM}) AS BIGINT)) AS units_q
+            FROM events e JOIN ({weights}) w USING (kind)
+            LEFT JOIN identities i ON i.network = e.network AND i.account = e.actor
+            WHERE e.network = '{OFFLINE_NETWORK}' AND e.ts < CAST($as_of AS TIMESTAMP)
+            GROUP BY 1
+        )
+        SELECT person_id, row_number() OVER (ORDER BY person_id) - 1 AS idx,
+               coalesce(c.units_q, 0) AS units_q
+        FROM (SELECT person_id FROM _signal_scored UNION SELECT person_id FROM credentials)
+        LEFT JOIN credentials c USING (person_id)
+    """, {"as_of": as_of})
+
+
 def _people(
     con: duckdb.DuckDBPyConnection, accounts: dict[str, npt.NDArray[np.generic]],
-    comps: Components, influence: FloatArray, as_of: datetime, model: Model,
+    comps: Components, influence: FloatArray, model: Model,
 ) -> tuple[pa.Table, pa.Table]:
-    offline = _offline_units(con, as_of, model)
-    person_ids = np.asarray(accounts["person_id"], dtype=object)
-    people, person_of_account = np.unique(
-        np.concatenate([person_ids, np.asarray(list(offline), dtype=object)]),
-        return_inverse=True)
-    person_of_account = person_of_account[: len(person_ids)].astype(np.int64)
-    units = np.array([offline.get(p, 0.0) for p in people], dtype=np.float64)
+    people = con.execute("SELECT person_id, units_q FROM _signal_people ORDER BY idx"
+                         ).fetchnumpy()
+    units = np.asarray(people["units_q"], dtype=np.float64) / QUANTUM
+    person_of_account = np.asarray(accounts["person_index"], dtype=np.int64)
     account_raw = comps.raw(model)
     scores = combine_people(person_of_account, account_raw, offline_points(units, model), model)
     account_table = pa.table({
         "network": accounts["network"], "account": accounts["account"],
-        "person_id": person_ids.astype(str),
+        "person_id": accounts["person_id"],
         "posts": accounts["posts"], "reactors": accounts["reactors"],
         "reactions": accounts["reactions"],
         "reach": comps.reach, "amplification": comps.amplification, "network_value": comps.network,
@@ -167,26 +203,8 @@ def _people(
         "points": scores.account_points,
     })
     people_table = pa.table({
-        "person_id": people.astype(str), "raw": scores.raw, "score": scores.score,
+        "person_id": people["person_id"], "raw": scores.raw, "score": scores.score,
         "online_points": scores.online_points, "offline_points": scores.offline_points,
         "offline_units": units,
     })
     return account_table, people_table
-
-
-def _offline_units(
-    con: duckdb.DuckDBPyConnection, as_of: datetime, model: Model
-) -> dict[str, float]:
-    """Credential units per person: offline events weighted by kind, fading slowly."""
-    rows = con.execute(f"""
-        SELECT coalesce(i.person_id, e.network || ':' || e.actor) AS person_id,
-               e.kind, (epoch(CAST($as_of AS TIMESTAMP)) - epoch(e.ts)) / 86400.0 AS age
-        FROM events e LEFT JOIN identities i ON i.network = e.network AND i.account = e.actor
-        WHERE e.network = '{OFFLINE_NETWORK}' AND e.ts <= CAST($as_of AS TIMESTAMP)
-        ORDER BY person_id, e.ts, e.event_id
-    """, {"as_of": as_of}).fetchall()
-    units: dict[str, float] = {}
-    for person, kind, age in rows:
-        weight = model.offline_weights.get(kind, 0.0) * 2.0 ** (-age / model.offline_half_life_days)
-        units[person] = units.get(person, 0.0) + weight
-    return units
