@@ -97,6 +97,18 @@ def test_backfill_writes_one_snapshot_per_day_in_order(con: duckdb.DuckDBPyConne
     assert [d for d, _, _ in history(con, "twitter:rising")] == [day(d) for d in range(20, 33)]
 
 
+def test_backfill_is_incremental_unless_asked_to_replace(
+        con: duckdb.DuckDBPyConnection) -> None:
+    first = backfill(con, day(20), day(24))
+    again = backfill(con, day(22), day(26))
+    kept = {i.as_of: i.run_id for i in first}
+    assert [i.run_id for i in again[:3]] == [kept[day(d)] for d in (22, 23, 24)]
+    assert scalar(con, "SELECT count(*) FROM score_runs") == 7
+    replaced = backfill(con, day(22), day(22), replace=True)
+    assert replaced[0].run_id != kept[day(22)]
+    assert scalar(con, "SELECT count(*) FROM score_runs") == 7
+
+
 def test_backfill_refuses_an_empty_range(con: duckdb.DuckDBPyConnection) -> None:
     with pytest.raises(ValueError, match="empty"):
         backfill(con, day(5), day(4))

@@ -11,7 +11,7 @@ import duckdb
 from renown.scoring.model import Model
 from renown.scoring.pipeline import compute_scores
 from renown.scoring.registry import ensure_current, register
-from renown.scoring.snapshots import SnapshotInfo, day_end, write_snapshot
+from renown.scoring.snapshots import SnapshotInfo, day_end, stored_snapshots, write_snapshot
 from renown.store.database import scalar
 
 
@@ -49,16 +49,24 @@ def score_day(con: duckdb.DuckDBPyConnection, day: date | None = None,
 
 def backfill(
     con: duckdb.DuckDBPyConnection, start: date, end: date, model: Model | None = None,
-    on_day: Callable[[SnapshotInfo], None] | None = None,
+    on_day: Callable[[SnapshotInfo], None] | None = None, *, replace: bool = False,
 ) -> list[SnapshotInfo]:
-    """Snapshots for every day from ``start`` to ``end`` inclusive."""
+    """Snapshots for every day from ``start`` to ``end`` inclusive.
+
+    Days that already have a snapshot under this model are kept (history is
+    filled incrementally) unless ``replace``: data ingested late for a past
+    day is the reason to replace.
+    """
     if end < start:
         raise ValueError(f"backfill range is empty: {start} is after {end}")
     model = model or ensure_current(con)
+    register(con, model)
+    stored = {} if replace else {
+        info.as_of: info for info in stored_snapshots(con, model.version, start, end)}
     infos = []
     day = start
     while day <= end:
-        info = score_day(con, day, model)
+        info = stored.get(day) or score_day(con, day, model)
         infos.append(info)
         if on_day is not None:
             on_day(info)

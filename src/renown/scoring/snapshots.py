@@ -74,3 +74,13 @@ def latest_run(con: duckdb.DuckDBPyConnection, model_version: str,
         return None
     run_id, as_of, version, people, accounts = rows[0]
     return SnapshotInfo(int(run_id), as_of, str(version), int(people), int(accounts))
+
+
+def stored_snapshots(con: duckdb.DuckDBPyConnection, model_version: str, start: date,
+                     end: date) -> list[SnapshotInfo]:
+    """Snapshots already stored under a model version for days in [start, end]."""
+    rows = con.execute(
+        "SELECT run_id, as_of, model_version, people, accounts FROM score_runs "
+        "WHERE model_version = ? AND as_of BETWEEN ? AND ? ORDER BY as_of",
+        [model_version, start, end]).fetchall()
+    return [SnapshotInfo(int(r), d, str(v), int(p), int(a)) for r, d, v, p, a in rows]

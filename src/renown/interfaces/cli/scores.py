@@ -25,6 +25,7 @@ from renown.scoring.queries import (
     resolve_person,
 )
 from renown.scoring.run import NothingToScoreError, backfill, latest_event_day, score_day
+from renown.scoring.snapshots import SnapshotInfo
 
 DateOption = Annotated[str | None, typer.Option(help="A day, YYYY-MM-DD.", show_default=False)]
 
@@ -66,6 +67,9 @@ def score_command(
         show_default=False)] = None,
     model_file: Annotated[Path | None, typer.Option(
         "--model", help="Score with this model TOML instead of the current one.")] = None,
+    replace: Annotated[bool, typer.Option(
+        "--replace", help="With --backfill: recompute days that already have a snapshot.")
+    ] = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -77,7 +81,8 @@ def score_command(
                 start = parse_day(backfill_range[0], "--backfill")
                 end = parse_day(backfill_range[1], "--backfill")
                 assert start is not None and end is not None
-                infos = _backfill_with_progress(con, start, end, model, quiet=as_json)
+                infos = _backfill_with_progress(con, start, end, model, quiet=as_json,
+                                                replace=replace)
             else:
                 infos = [score_day(con, parse_day(as_of, "--as-of"), model)]
         except (NothingToScoreError, ValueError) as exc:
@@ -101,13 +106,14 @@ def _load_model(path: Path | None) -> Model | None:
 
 
 def _backfill_with_progress(con: duckdb.DuckDBPyConnection, start: date, end: date,
-                            model: Model | None, *, quiet: bool) -> list:  # type: ignore[type-arg]
+                            model: Model | None, *, quiet: bool,
+                            replace: bool) -> list[SnapshotInfo]:
     days = (end - start).days + 1
     with Progress(TextColumn("scoring history"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("{task.description}"), console=console, disable=quiet,
                   transient=True) as progress:
         task = progress.add_task("", total=max(days, 0))
-        return backfill(con, start, end, model,
+        return backfill(con, start, end, model, replace=replace,
                         on_day=lambda info: progress.update(task, advance=1,
                                                             description=str(info.as_of)))
 
