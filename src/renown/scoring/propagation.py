@@ -18,14 +18,23 @@ the work per step is smaller).  Reaction graphs are mostly two-sided: most
 accounts only react (no in-edges: *sources*) or are only reacted to (no
 out-edges: *sinks*).  A source's value at every step is the jump mass times its
 personalisation, one scalar for all of them, so sources are never iterated;
-sinks pass nothing on, so only their sum (the dangling mass) and their change
-are needed, from the edges into them.  Only the *core* (accounts with both in-
-and out-edges) is multiplied by the matrix each step: on Higgs that is 72k of
-461k edges.  Products run in place on preallocated buffers.
+sinks pass nothing on, so they are computed from the edges into them but never
+multiplied.  Only the edges out of the *core* (accounts with both in- and
+out-edges) take part in the product each step: on Higgs 93k of 461k edges, on
+a simulated 1M-person world 3.5M of 6.9M.  Products run in place on
+preallocated buffers, their rows split over the available cores (SciPy's
+kernel releases the GIL; each row is still summed by one thread in one order,
+so the result does not depend on the number of threads).  With ``dtype``
+float32 the early steps run in single precision and the last in double
+precision, so the result still meets ``tolerance``.
 """
 
 from __future__ import annotations
 
+import itertools
+import os
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
@@ -47,6 +56,11 @@ Vector = npt.NDArray[Any]
 #: sum-1 vector) or stops shrinking, then finishes in double precision, so the
 #: result meets ``tolerance`` at about half the memory traffic for most steps.
 FLOAT32_HANDOFF: Final = 1e-6
+#: The matrix-vector product is split over up to this many threads (one per
+#: available core), each with at least this many matrix entries: below that,
+#: starting the work costs more than it saves.
+MAX_THREADS: Final = 8
+MIN_ENTRIES_PER_THREAD: Final = 32_768
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,8 +96,9 @@ def edge_shares(
     if np.any(weights < 0) or not np.all(np.isfinite(weights)):
         raise ValueError("edge weights must be finite and non-negative")
     out_weight = np.bincount(sources, weights=weights, minlength=n_nodes)
+    source_weight = out_weight[sources]
     with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(out_weight[sources] > 0, weights / out_weight[sources], 0.0)
+        share = np.where(source_weight > 0, weights / source_weight, 0.0)
     return share, out_weight <= 0
 
 
@@ -228,6 +243,13 @@ class _ReducedSystem:
         With ``stop_when_stalled`` it also stops when the change stops shrinking
         (rounding noise: the precision of the dtype is exhausted).
         """
+        threads = _threads_for(self.matrix.nnz)
+        with ThreadPoolExecutor(threads - 1) if threads > 1 else nullcontext() as pool:
+            product = _Product(self.matrix, pool, threads)
+            return self._iterate(state, tolerance, max_iterations, stop_when_stalled, product)
+
+    def _iterate(self, state: _State, tolerance: float, max_iterations: int,
+                 stop_when_stalled: bool, product: _Product) -> tuple[_State, float, int]:
         d, n_core = self.damping, self.n_core
         values, scale = state.values, state.scale
         updated, spare = np.empty_like(values), np.empty_like(values)
@@ -239,7 +261,7 @@ class _ReducedSystem:
             np.multiply(self.v_reached, jump, out=updated)
             np.multiply(self.from_sources, scale, out=spare)
             updated += spare
-            _add_product(self.matrix, values[:n_core], updated)
+            product(values[:n_core], updated)
             total = float(updated.sum(dtype=np.float64)) + jump * self.source_mass
             updated /= total
             new_scale = jump / total
@@ -261,13 +283,44 @@ class _ReducedSystem:
         return rank
 
 
-def _add_product(matrix: sp.csr_matrix, vector: Vector, out: Vector) -> None:
-    """out += matrix @ vector, in place."""
-    if _csr_matvec is None:  # pragma: no cover
-        out += matrix @ vector
-        return
-    _csr_matvec(matrix.shape[0], matrix.shape[1], matrix.indptr, matrix.indices, matrix.data,
-                vector, out)
+class _Product:
+    """``out += matrix @ vector`` in place, its rows split over threads when that pays.
+
+    SciPy's kernel releases the GIL, so row blocks (balanced by entries) run
+    in parallel; each row is still summed by one thread in one order, so the
+    result is bit-identical to one thread's.
+    """
+
+    def __init__(self, matrix: sp.csr_matrix, pool: ThreadPoolExecutor | None,
+                 threads: int) -> None:
+        self.matrix, self.pool = matrix, pool
+        bounds = np.searchsorted(matrix.indptr, np.linspace(0, matrix.nnz, threads + 1)[1:-1])
+        edges = [0, *bounds.tolist(), matrix.shape[0]]
+        self.blocks = [
+            (lo, hi, matrix.indptr[lo:hi + 1] - matrix.indptr[lo],
+             matrix.indices[matrix.indptr[lo]:matrix.indptr[hi]],
+             matrix.data[matrix.indptr[lo]:matrix.indptr[hi]])
+            for lo, hi in itertools.pairwise(edges)]
+
+    def __call__(self, vector: Vector, out: Vector) -> None:
+        if _csr_matvec is None:  # pragma: no cover
+            out += self.matrix @ vector
+            return
+        n_columns = self.matrix.shape[1]
+        pending = [self.pool.submit(_csr_matvec, hi - lo, n_columns, indptr, indices, data,
+                                    vector, out[lo:hi])
+                   for lo, hi, indptr, indices, data in self.blocks[1:]
+                   if self.pool is not None]
+        lo, hi, indptr, indices, data = self.blocks[0]
+        _csr_matvec(hi - lo, n_columns, indptr, indices, data, vector, out[lo:hi])
+        for job in pending:
+            job.result()
+
+
+def _threads_for(nnz: int) -> int:
+    """Threads worth using for a product with ``nnz`` entries (1 below `MIN_ENTRIES_PER_THREAD`)."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(cpus or 1, MAX_THREADS, nnz // MIN_ENTRIES_PER_THREAD))
 
 
 def _teleport_vector(personalization: FloatArray | None, n_nodes: int) -> npt.NDArray[np.float64]:

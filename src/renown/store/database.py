@@ -18,6 +18,10 @@ import duckdb
 from renown.store.schema import LATEST_VERSION, MIGRATIONS
 
 DEFAULT_DB: str = "renown.duckdb"
+#: DuckDB's memory cap, unless ``RENOWN_MEMORY_LIMIT`` says otherwise.  DuckDB
+#: would take 80% of RAM; capped, it spills large joins to disk instead, which
+#: keeps scoring a 1M-person, 10M-event world under 4 GB (benchmarks/).
+DEFAULT_MEMORY_LIMIT: str = "3GB"
 
 
 class StoreError(Exception):
@@ -94,6 +98,13 @@ def connect(
     except duckdb.Error as exc:
         raise StoreError(f"{db}: cannot open database: {exc}") from exc
     con.execute("SET TimeZone = 'UTC'")
+    limit = os.environ.get("RENOWN_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT
+    try:
+        con.execute("SET memory_limit = ?", [limit])
+    except duckdb.Error as exc:
+        con.close()
+        raise StoreError(f"RENOWN_MEMORY_LIMIT={limit!r} is not a memory size "
+                         "(e.g. 3GB, 500MB)") from exc
     if read_only:
         if schema_version(con) < LATEST_VERSION:
             con.close()

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Final
 
 import duckdb
+import pyarrow as pa
 import yaml
 
 from renown.store.database import scalar, utc_now
@@ -47,38 +48,63 @@ def _check(link: Link, where: str = "") -> None:
 
 def link_accounts(con: duckdb.DuckDBPyConnection, links: list[Link],
                   source: str = "") -> int:
-    """Declare links atomically; returns how many were new.  Idempotent."""
-    added = 0
+    """Declare links atomically, as set-based SQL; returns how many were new.  Idempotent.
+
+    Every link is checked first (with its line in ``source``); then one pass
+    finds accounts already linked to someone else (or twice in the input),
+    and the rest is inserted in bulk.  Any problem stores nothing.
+    """
+    for number, link in enumerate(links, start=1):
+        _check(link, f"{source}, line {number + 1}" if source else "")
+    table = pa.table({
+        "line": pa.array(range(2, len(links) + 2), pa.int64()),
+        "person_id": [link.person_id for link in links],
+        "network": [link.network for link in links],
+        "account": [link.account for link in links],
+    })
     con.execute("BEGIN TRANSACTION")
     try:
-        for number, link in enumerate(links, start=1):
-            where = f"{source}, line {number + 1}" if source else ""
-            _check(link, where)
-            added += _link_one(con, link, where)
+        con.register("_links", table)
+        _refuse_conflicts(con, source)
+        added = _insert_links(con)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    finally:
+        con.unregister("_links")
     return added
 
 
-def _link_one(con: duckdb.DuckDBPyConnection, link: Link, where: str) -> int:
-    owner = scalar(con, "SELECT person_id FROM identities WHERE network = ? AND account = ?",
-                   [link.network, link.account])
-    if owner == link.person_id:
-        return 0
-    if owner is not None:
-        prefix = f"{where}: " if where else ""
-        raise IdentityError(f"{prefix}{link.network}:{link.account} is already linked to "
-                            f"{owner}; unlink it first")
+def _refuse_conflicts(con: duckdb.DuckDBPyConnection, source: str) -> None:
+    """An account may belong to one person only: in the store and within the input."""
+    rows = con.execute("""
+        SELECT l.line, l.network, l.account, coalesce(i.person_id, d.person_id)
+        FROM _links l
+        LEFT JOIN identities i ON i.network = l.network AND i.account = l.account
+                              AND i.person_id <> l.person_id
+        LEFT JOIN _links d ON d.network = l.network AND d.account = l.account
+                          AND d.person_id <> l.person_id AND d.line < l.line
+        WHERE i.person_id IS NOT NULL OR d.person_id IS NOT NULL
+        ORDER BY l.line LIMIT 1""").fetchall()
+    if rows:
+        line, network, account, owner = rows[0]
+        prefix = f"{source}, line {line}: " if source else ""
+        raise IdentityError(f"{prefix}{network}:{account} is already linked to {owner}; "
+                            "unlink it first")
+
+
+def _insert_links(con: duckdb.DuckDBPyConnection) -> int:
     now = utc_now()
-    con.execute("INSERT INTO people (person_id, created_at) VALUES (?, ?) "
-                "ON CONFLICT (person_id) DO NOTHING", [link.person_id, now])
-    con.execute("INSERT INTO accounts (network, account) VALUES (?, ?) "
-                "ON CONFLICT (network, account) DO NOTHING", [link.network, link.account])
-    con.execute("INSERT INTO identities VALUES (?, ?, ?, ?)",
-                [link.network, link.account, link.person_id, now])
-    return 1
+    con.execute("INSERT INTO people (person_id, created_at) SELECT DISTINCT person_id, ? "
+                "FROM _links ON CONFLICT (person_id) DO NOTHING", [now])
+    con.execute("INSERT INTO accounts (network, account) SELECT DISTINCT network, account "
+                "FROM _links ON CONFLICT (network, account) DO NOTHING")
+    return int(scalar(con, """
+        INSERT INTO identities
+        SELECT DISTINCT l.network, l.account, l.person_id, ? FROM _links l
+        WHERE NOT EXISTS (SELECT 1 FROM identities i
+                          WHERE i.network = l.network AND i.account = l.account)""", [now]))
 
 
 def unlink_account(con: duckdb.DuckDBPyConnection, network: str, account: str) -> bool:
