@@ -104,12 +104,22 @@ def _pairs_sql(model: Model) -> str:
     decay = f"pow(2.0, -age_days / {float(model.half_life_days)})"
     system = f"'{SYSTEM_ACCOUNT_PREFIX}%'"
     return f"""
-        WITH reactions AS (
+        WITH reaction_events AS (
             SELECT w.network, w.actor AS reactor, w.subject AS author, w.ts, w.age_days,
                    kw.weight AS kind_weight
             FROM _signal_window w JOIN {_KINDS_TABLE} kw USING (kind)
             WHERE w.subject IS NOT NULL AND w.subject <> w.actor
               AND w.subject NOT LIKE {system}
+        ),
+        -- One act, one reaction: events by the same reactor about the same
+        -- author in the same second are one act seen several ways (a reply
+        -- that also mentions its author: SNAP Higgs records both lines; X,
+        -- Bluesky and Mastodon posts can carry a reply, a quote and a mention
+        -- of one person).  It counts once, at its strongest kind.
+        reactions AS (
+            SELECT network, reactor, author, ts, min(age_days) AS age_days,
+                   max(kind_weight) AS kind_weight
+            FROM reaction_events GROUP BY network, reactor, author, ts
         ),
         daily AS (
             SELECT network, reactor, CAST(ts AS DATE) AS day, count(*) AS n
