@@ -107,8 +107,8 @@ def test_doubling_posts_without_reactions_moves_a_score_less_than_half_a_point(
     copy.write_bytes(db.read_bytes())
     account = truth["roles"][role]["accounts"][0]
     con = connect(copy)
-    posts = con.execute("SELECT * FROM events WHERE network = ? AND actor = ? AND kind = 'post'",
-                        [account["network"], account["account"]]).to_arrow_table()
+    posts = con.sql("SELECT * FROM events WHERE network = ? AND actor = ? AND kind = 'post'",
+                    params=[account["network"], account["account"]]).to_arrow_table()
     assert posts.num_rows > 0
     extra = posts.drop_columns(["ingestion_id"])
     extra = extra.set_column(extra.schema.get_field_index("event_id"), "event_id",
