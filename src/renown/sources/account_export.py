@@ -26,13 +26,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
-import pyarrow as pa
-
 from renown.sources.base import (
-    ACCOUNT_SCHEMA,
-    BATCH_SCHEMA,
     RAW_EXCERPT_CHARS,
     Batch,
+    BatchBuffer,
     Rejection,
     SourceError,
 )
@@ -164,15 +161,11 @@ def slug(text: str) -> str:
     return re.sub(r"[^\w]+", "-", text.strip().lower()).strip("-_")
 
 
-class Collector:
+class Collector(BatchBuffer):
     """Rows, rejections and account facts of one file, handed out in batches."""
 
     def __init__(self, network: str, file: Path | None) -> None:
-        self.network = network
-        self.file = str(file) if file is not None else None
-        self.rows: list[Row] = []
-        self.rejections: list[Rejection] = []
-        self.accounts: dict[str, Row] = {}
+        super().__init__(network, str(file) if file is not None else None)
 
     def add(self, event_id: str, ts: datetime, actor: str, kind: str, record: int, *,
             subject: str | None = None, post_id: str | None = None,
@@ -200,17 +193,6 @@ class Collector:
             return
         known["display_name"] = display_name or known["display_name"]
         known["followers"] = followers if followers is not None else known["followers"]
-
-    def size(self) -> int:
-        return len(self.rows) + len(self.rejections) + len(self.accounts)
-
-    def take(self) -> Batch:
-        events = pa.Table.from_pylist(self.rows, schema=BATCH_SCHEMA)
-        accounts = (pa.Table.from_pylist(list(self.accounts.values()), schema=ACCOUNT_SCHEMA)
-                    if self.accounts else None)
-        batch = Batch(events, self.rejections, accounts, file=self.file)
-        self.rows, self.rejections, self.accounts = [], [], {}
-        return batch
 
     def full(self) -> Iterator[Batch]:
         """A batch when enough has gathered (call after each record)."""

@@ -79,6 +79,34 @@ class Batch:
     file: str | None = None
 
 
+class BatchBuffer:
+    """Rows, rejections and account facts of one input, handed out as batches.
+
+    The part every row-by-row source shares; each source adds how it builds
+    rows, rejects records and merges account facts (those rules differ).
+    """
+
+    def __init__(self, network: str, file: str | None = None) -> None:
+        self.network = network
+        #: The file inside a folder input the rows come from (see `Batch.file`).
+        self.file = file
+        self.rows: list[dict[str, object]] = []
+        self.rejections: list[Rejection] = []
+        self.accounts: dict[str, dict[str, object]] = {}
+
+    def size(self) -> int:
+        return len(self.rows) + len(self.rejections) + len(self.accounts)
+
+    def take(self) -> Batch:
+        """Everything buffered so far, as one batch; the buffer starts empty again."""
+        events = pa.Table.from_pylist(self.rows, schema=BATCH_SCHEMA)
+        accounts = (pa.Table.from_pylist(list(self.accounts.values()), schema=ACCOUNT_SCHEMA)
+                    if self.accounts else None)
+        batch = Batch(events, self.rejections, accounts, file=self.file)
+        self.rows, self.rejections, self.accounts = [], [], {}
+        return batch
+
+
 @dataclass(frozen=True, slots=True)
 class SourceOptions:
     """Options some formats need: which network to file events under, which kind."""

@@ -24,10 +24,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
-import pyarrow as pa
-
 from renown.events import FUTURE_TOLERANCE_SECONDS
-from renown.sources.base import ACCOUNT_SCHEMA, BATCH_SCHEMA, Batch, Rejection
+from renown.sources.base import BatchBuffer, Rejection
 
 NETWORK: Final = "bluesky"
 POST: Final = "app.bsky.feed.post"
@@ -241,7 +239,7 @@ def post_tags(record: dict[str, Any], features: list[dict[str, Any]]) -> list[st
     return list(dict.fromkeys(t.strip() for t in tags if isinstance(t, str) and t.strip()))
 
 
-class Collector:
+class Collector(BatchBuffer):
     """Rows, rejections and account facts of one input, handed out in batches.
 
     ``notes`` counts what was read but not stored (and time fallbacks), so the
@@ -249,11 +247,7 @@ class Collector:
     """
 
     def __init__(self, network: str, file: str | None = None) -> None:
-        self.network = network
-        self.file = file
-        self.rows: list[Row] = []
-        self.rejections: list[Rejection] = []
-        self.accounts: dict[str, Row] = {}
+        super().__init__(network, file)
         self.notes: Counter[str] = Counter()
 
     def reject(self, record: int, reason: str, raw: object) -> None:
@@ -273,21 +267,10 @@ class Collector:
                               "display_name": name or known.get("display_name"),
                               "followers": known.get("followers") if count is None else count}
 
-    def size(self) -> int:
-        return len(self.rows) + len(self.rejections) + len(self.accounts)
-
     def log_notes(self, log: logging.Logger, where: object) -> None:
         if self.notes:
             log.info("%s: not turned into events, and time fallbacks: %s", where,
                      dict(sorted(self.notes.items())))
-
-    def take(self) -> Batch:
-        events = pa.Table.from_pylist(self.rows, schema=BATCH_SCHEMA)
-        accounts = (pa.Table.from_pylist(list(self.accounts.values()), schema=ACCOUNT_SCHEMA)
-                    if self.accounts else None)
-        batch = Batch(events, self.rejections, accounts, file=self.file)
-        self.rows, self.rejections, self.accounts = [], [], {}
-        return batch
 
     def event(self, event_id: str, ts: datetime, actor: str, kind: str, record: int, *,
               subject: str | None = None, post_id: str | None = None,

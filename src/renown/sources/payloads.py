@@ -26,10 +26,8 @@ from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 from typing import Final, overload
 
-import pyarrow as pa
-
 from renown.events import MAX_TEXT_CHARS
-from renown.sources.base import ACCOUNT_SCHEMA, BATCH_SCHEMA, Batch, Rejection
+from renown.sources.base import BatchBuffer, Rejection
 
 Row = dict[str, object]
 
@@ -145,15 +143,9 @@ def parse_instant(text: object) -> datetime | None:
         return None
 
 
-class RowBuffer:
+class RowBuffer(BatchBuffer):
     """Rows, rejections and account facts of one file, handed out as batches."""
 
-    def __init__(self, network: str, file: str | None) -> None:
-        self.network = network
-        self.file = file
-        self.rows: list[Row] = []
-        self.rejections: list[Rejection] = []
-        self.accounts: dict[str, Row] = {}
 
     def event(self, event_id: str, ts: datetime, actor: str, kind: str, record: int, *,
               subject: str | None = None, post_id: str | None = None,
@@ -182,13 +174,3 @@ class RowBuffer:
                                   "display_name": utf8(display_name) or None,
                                   "followers": followers}
 
-    def size(self) -> int:
-        return len(self.rows) + len(self.rejections) + len(self.accounts)
-
-    def take(self) -> Batch:
-        events = pa.Table.from_pylist(self.rows, schema=BATCH_SCHEMA)
-        accounts = (pa.Table.from_pylist(list(self.accounts.values()), schema=ACCOUNT_SCHEMA)
-                    if self.accounts else None)
-        batch = Batch(events, self.rejections, accounts, file=self.file)
-        self.rows, self.rejections, self.accounts = [], [], {}
-        return batch

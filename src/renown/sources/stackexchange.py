@@ -57,10 +57,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Final
 
-import pyarrow as pa
-
 from renown.events import SYSTEM_ACCOUNT_PREFIX
-from renown.sources.base import ACCOUNT_SCHEMA, BATCH_SCHEMA, Batch, Rejection, SourceOptions
+from renown.sources.base import Batch, BatchBuffer, Rejection, SourceOptions
 from renown.sources.sniffing import sniff_stackexchange as sniff  # noqa: F401  (Source.sniff)
 from renown.sources.stackexchange_xml import (
     XmlRow,
@@ -137,28 +135,11 @@ class _Post:
     tags: tuple[str, ...]
 
 
-class _Out:
-    """Rows, rejections and account facts of one file, handed out in batches."""
-
-    def __init__(self, file: Path) -> None:
-        self.file = str(file)
-        self.rows: list[Row] = []
-        self.rejections: list[Rejection] = []
-        self.accounts: list[Row] = []
+class _Out(BatchBuffer):
+    """Rows, rejections and account facts of one XML file, handed out in batches."""
 
     def reject(self, row: XmlRow, reason: str) -> None:
         self.rejections.append(Rejection.of(row.record, reason, row.raw(), self.file))
-
-    def size(self) -> int:
-        return len(self.rows) + len(self.rejections) + len(self.accounts)
-
-    def take(self) -> Batch:
-        events = pa.Table.from_pylist(self.rows, schema=BATCH_SCHEMA)
-        accounts = (pa.Table.from_pylist(self.accounts, schema=ACCOUNT_SCHEMA)
-                    if self.accounts else None)
-        batch = Batch(events, self.rejections, accounts, file=self.file)
-        self.rows, self.rejections, self.accounts = [], [], []
-        return batch
 
 
 class _Dump:
@@ -176,7 +157,7 @@ class _Dump:
 
     def stream(self, file: Path, handle: Callable[[XmlRow, _Out], None],
                finish: Callable[[_Out], None] | None = None) -> Iterator[Batch]:
-        out = _Out(file)
+        out = _Out(self.network, str(file))
         for row in iter_rows(file):
             handle(row, out)
             if out.size() >= BATCH_ROWS:
@@ -329,8 +310,9 @@ class _Dump:
             out.reject(row, reason)
             return
         name = row.attrs.get("DisplayName", "").strip() or None
-        out.accounts.append({"network": self.network, "account": account(row.attrs["Id"], None, ""),
-                             "display_name": name, "followers": None})
+        user = account(row.attrs["Id"], None, "")
+        out.accounts[user] = {"network": self.network, "account": user,
+                              "display_name": name, "followers": None}
 
 
 def _dated(row: XmlRow, *required: str) -> tuple[datetime | None, str | None]:
