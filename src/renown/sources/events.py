@@ -53,6 +53,7 @@ from renown.sources.event_rows import (
     record_blocks,
     split_tags,
 )
+from renown.sources.parquet_pieces import grouped_pieces
 from renown.sources.sniffing import sniff_events as sniff  # noqa: F401  (Source.sniff)
 
 DESCRIPTION: Final = (
@@ -125,22 +126,16 @@ def _read_parquet(path: Path, normaliser: Normaliser) -> Iterator[Batch]:
         raise SourceError(path, f"not a readable Parquet file: {_plain(exc)}") from exc
     names = parquet.schema_arrow.names
     _require_columns(path, names)
-    batches = parquet.iter_batches(batch_size=BATCH_ROWS,
-                                   columns=[c for c in EVENT_COLUMNS if c in names])
+    tables = grouped_pieces(parquet, [c for c in EVENT_COLUMNS if c in names], BATCH_ROWS)
     first = 1
-    while True:
-        try:
-            batch = next(batches)
-        except StopIteration:
-            return
-        except (pa.ArrowException, OSError) as exc:
-            raise SourceError(path, f"cannot read Parquet data: {_plain(exc)}", first) from exc
-        n = batch.num_rows
-        raw = pa.Table.from_batches([batch]).append_column(
-            "record", pa.array(np.arange(first, first + n, dtype=np.int64)))
-        first += n
-        events, rejected = normaliser.normalise(raw)
-        yield Batch(events, rejected)
+    try:
+        for table in tables:
+            raw = table.append_column("record", pa.array(
+                np.arange(first, first + table.num_rows, dtype=np.int64)))
+            first += table.num_rows
+            yield Batch(*normaliser.normalise(raw))
+    except (pa.ArrowException, OSError) as exc:
+        raise SourceError(path, f"cannot read Parquet data: {_plain(exc)}", first) from exc
 
 
 # ----------------------------------------------------------------------------- text
