@@ -27,24 +27,18 @@ from pathlib import Path
 from typing import Final
 from urllib.parse import urlsplit
 
+from renown.sources.payloads import host_of
+
 DEFAULT_NETWORK: Final = "blog"
 MAIL_HASH_DIGITS: Final = 20
 
 
 def site_of(url: str | None) -> str | None:
     """``host[/path]`` of a blog URL (see the module doc), or None if it is no http(s) URL."""
-    if not url:
+    host = host_of(url)
+    if host is None or url is None:
         return None
-    try:
-        parts = urlsplit(url.strip())
-        host = (parts.hostname or "").lower()
-        port = parts.port
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not host:
-        return None
-    path = parts.path.rstrip("/")
-    return f"{host}:{port}{path}" if port else f"{host}{path}"
+    return host + urlsplit(url.strip()).path.rstrip("/")
 
 
 def base_url(url: str | None) -> str | None:

@@ -38,6 +38,7 @@ from typing import Any, Final
 from urllib.parse import urlsplit
 
 from renown.sources.base import SourceError
+from renown.sources.payloads import host_of
 
 DEFAULT_NETWORK: Final = "mastodon"
 #: Mastodon's first release: a snowflake time before it is no snowflake.
@@ -46,21 +47,6 @@ _NAME: Final = r"[A-Za-z0-9_][A-Za-z0-9_.-]*"
 _USERS_PATH: Final = re.compile(rf"/users/({_NAME})(?:/|$)")
 _AT_PATH: Final = re.compile(rf"/@({_NAME})(?:@([A-Za-z0-9.-]+(?::\d+)?))?(?:/|$)")
 _LAST_NUMBER: Final = re.compile(r"/(\d{6,20})(?:/activity)?/?$")
-
-
-def host_of(url: object) -> str | None:
-    """The lower-cased ``host[:port]`` of an http(s) URL, or None."""
-    if not isinstance(url, str):
-        return None
-    try:
-        parts = urlsplit(url.strip())
-        host = (parts.hostname or "").lower()
-        port = parts.port
-    except ValueError:
-        return None
-    if parts.scheme not in ("http", "https") or not host:
-        return None
-    return f"{host}:{port}" if port else host
 
 
 def account_id(acct: object, profile_url: object) -> str | None:

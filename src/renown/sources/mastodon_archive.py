@@ -50,12 +50,11 @@ from renown.sources.mastodon import (
     DEFAULT_NETWORK,
     account_from_url,
     excerpt,
-    host_of,
     load_json,
     snowflake_time,
     text_of,
 )
-from renown.sources.payloads import RowBuffer, html_to_text, parse_instant
+from renown.sources.payloads import RowBuffer, host_of, html_to_text, parse_instant
 
 DESCRIPTION: Final = ("Mastodon account archive folder (outbox.json, actor.json, likes.json)")
 EXPECTS_FOLDER: Final = True

@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 from typing import Final, overload
+from urllib.parse import urlsplit
 
 from renown.events import MAX_TEXT_CHARS
 from renown.sources.base import BatchBuffer, Rejection
@@ -121,6 +122,21 @@ def clip_text(text: str | None) -> str | None:
     if len(text) <= MAX_TEXT_CHARS:
         return text
     return text[:MAX_TEXT_CHARS - len(CLIPPED)] + CLIPPED
+
+
+def host_of(url: object) -> str | None:
+    """The lower-cased ``host[:port]`` of an http(s) URL, or None."""
+    if not isinstance(url, str):
+        return None
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").lower()
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not host:
+        return None
+    return f"{host}:{port}" if port else host
 
 
 def parse_instant(text: object) -> datetime | None:
