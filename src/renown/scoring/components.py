@@ -32,17 +32,10 @@ class Components:
     network: FloatArray
 
     def raw(self, model: Model) -> FloatArray:
-        return (model.weight_reach * self.reach
-                + model.weight_amplification * self.amplification
-                + model.weight_network * self.network)
-
-    def weighted(self, model: Model) -> dict[str, FloatArray]:
-        """Each component's part of the raw influence (sums to `raw`)."""
-        return {
-            "reach": model.weight_reach * self.reach,
-            "amplification": model.weight_amplification * self.amplification,
-            "network": model.weight_network * self.network,
-        }
+        weights = model.component_weights()
+        return (weights["reach"] * self.reach
+                + weights["amplification"] * self.amplification
+                + weights["network"] * self.network)
 
 
 def amplification(saturated: FloatArray, posts: FloatArray, model: Model) -> FloatArray:

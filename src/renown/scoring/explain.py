@@ -91,8 +91,7 @@ def contributions(score_rows: tuple[float, float, list[AccountRow]],
     """The parts of a score; they add up to it exactly (before rounding)."""
     _, offline, rows = score_rows
     parts = [Contribution("floor (every score starts at 1)", MIN_SCORE)]
-    weights = {"reach": model.weight_reach, "amplification": model.weight_amplification,
-               "network": model.weight_network}
+    weights = model.component_weights()
     for network, account, points, raw, *values in rows:
         for component, value in zip(COMPONENTS, values, strict=True):
             share = weights[component] * value / raw if raw > 0 else 0.0

@@ -129,6 +129,11 @@ class Model:
         """Short hash of every parameter: two models with equal fingerprints score alike."""
         return hashlib.sha256(self.to_toml(include_version=False).encode()).hexdigest()[:12]
 
+    def component_weights(self) -> dict[str, float]:
+        """Weight of each component (reach, amplification, network) in raw influence."""
+        return {"reach": self.weight_reach, "amplification": self.weight_amplification,
+                "network": self.weight_network}
+
     def with_changes(self, **changes: Any) -> Model:
         return replace(self, **changes)
 

@@ -117,8 +117,7 @@ def _component_points(run: ScoreRun, ids: npt.NDArray[np.str_]) -> dict[str, Flo
     person = np.array([position[p] for p in accounts["person_id"].to_pylist()], dtype=np.int64)
     raw = accounts["raw"].to_numpy()
     points = accounts["points"].to_numpy()
-    weights = {"reach": run.model.weight_reach, "amplification": run.model.weight_amplification,
-               "network": run.model.weight_network}
+    weights = run.model.component_weights()
     columns = {"reach": "reach", "amplification": "amplification", "network": "network_value"}
     result: dict[str, FloatArray] = {}
     for component in _COMPONENTS:

@@ -28,6 +28,7 @@ from renown.scoring.run import NothingToScoreError, backfill, latest_event_day, 
 from renown.scoring.snapshots import SnapshotInfo
 
 DateOption = Annotated[str | None, typer.Option(help="A day, YYYY-MM-DD.", show_default=False)]
+PersonArg = Annotated[str, typer.Argument(help="Person id, network:account, or account.")]
 
 
 def parse_day(text: str | None, option: str) -> date | None:
@@ -145,7 +146,7 @@ def top_command(
 
 
 def show_command(
-    person: Annotated[str, typer.Argument(help="Person id, network:account, or account.")],
+    person: PersonArg,
     as_of: DateOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
@@ -179,7 +180,7 @@ def show_command(
 
 
 def explain_command(
-    person: Annotated[str, typer.Argument(help="Person id, network:account, or account.")],
+    person: PersonArg,
     since: DateOption = None,
     as_of: DateOption = None,
     top: Annotated[int, typer.Option(min=1, max=100, help="Evidence rows to list.")] = 10,
@@ -203,7 +204,7 @@ def explain_command(
 
 
 def history_command(
-    person: Annotated[str, typer.Argument(help="Person id, network:account, or account.")],
+    person: PersonArg,
     start: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
     end: Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD).")] = None,
     db: DbOption = None,
