@@ -128,8 +128,8 @@ def _owner(path: Path) -> str | None:
     return owner
 
 
-def _index(payload: object, accounts: dict[str, str], status_uris: dict[str, str]) -> None:
-    """Note every account (API id → account id) and status (id → uri) in a payload."""
+def _dicts(payload: object) -> Iterator[dict[str, Any]]:
+    """Every JSON object in a payload, depth-first, at most MAX_WALK_DEPTH deep."""
     stack: list[tuple[object, int]] = [(payload, 0)]
     while stack:
         value, depth = stack.pop()
@@ -137,16 +137,20 @@ def _index(payload: object, accounts: dict[str, str], status_uris: dict[str, str
             continue
         if isinstance(value, list):
             stack.extend((item, depth + 1) for item in value)
-            continue
-        if not isinstance(value, dict):
-            continue
+        elif isinstance(value, dict):
+            yield value
+            stack.extend((item, depth + 1) for item in value.values()
+                         if isinstance(item, dict | list))
+
+
+def _index(payload: object, accounts: dict[str, str], status_uris: dict[str, str]) -> None:
+    """Note every account (API id → account id) and status (id → uri) in a payload."""
+    for value in _dicts(payload):
         key = text_of(value.get("id"))
         if key and "acct" in value and (account := account_of(value)):
             accounts.setdefault(key, account)
         if key and "account" in value and (uri := text_of(value.get("uri"))):
             status_uris.setdefault(key, uri)
-        stack.extend((item, depth + 1) for item in value.values()
-                     if isinstance(item, dict | list))
 
 
 def _shape(item: object) -> str:
@@ -271,22 +275,13 @@ def _list(value: object) -> list[Any]:
 
 def _account_facts(payload: object, out: RowBuffer) -> None:
     """Display names and follower counts of the full Account objects in a payload."""
-    stack: list[tuple[object, int]] = [(payload, 0)]
-    while stack:
-        value, depth = stack.pop()
-        if depth > MAX_WALK_DEPTH:
-            continue
-        if isinstance(value, list):
-            stack.extend((item, depth + 1) for item in value)
-        elif isinstance(value, dict):
-            if "acct" in value and ("display_name" in value or "followers_count" in value) \
-                    and (account := account_of(value)):
-                followers = value.get("followers_count")
-                out.account(account, text_of(value.get("display_name")),
-                            followers if isinstance(followers, int)
-                            and not isinstance(followers, bool) else None)
-            stack.extend((item, depth + 1) for item in value.values()
-                         if isinstance(item, dict | list))
+    for value in _dicts(payload):
+        if "acct" in value and ("display_name" in value or "followers_count" in value) \
+                and (account := account_of(value)):
+            followers = value.get("followers_count")
+            out.account(account, text_of(value.get("display_name")),
+                        followers if isinstance(followers, int)
+                        and not isinstance(followers, bool) else None)
 
 
 __all__ = ["DESCRIPTION", "EXPECTS_FOLDER", "parse_status", "read", "sniff"]
