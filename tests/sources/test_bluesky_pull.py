@@ -22,7 +22,8 @@ import typer
 from typer.testing import CliRunner
 
 import renown.sources
-from renown.interfaces.cli.pull_bluesky import parse_since, pull_bluesky_command
+from renown.interfaces.cli.common import parse_since
+from renown.interfaces.cli.pull_bluesky import pull_bluesky_command
 from renown.sources.bluesky_pull import PullError, pull_bluesky
 from renown.store.database import connect
 from renown.store.ingest import ingest

@@ -181,4 +181,4 @@ def test_cli_pulls_then_ingests(instance: _Instance, tmp_path: Path) -> None:
     result = CliRunner().invoke(app, [instance.base, "mastodonpy_test", "--out",
                                       str(tmp_path / "p3"), "--since", "yesterday"])
     assert result.exit_code == 2
-    assert "not an ISO 8601 date" in result.output
+    assert "--since 'yesterday': expected a date (2025-01-31), an ISO 8601 time" in result.output

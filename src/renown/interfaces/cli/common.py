@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -40,6 +40,21 @@ def fail(message: str, code: int = 1) -> NoReturn:
     error_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False,
                         soft_wrap=True)
     raise typer.Exit(code)
+
+
+def parse_since(text: str | None, now: datetime | None = None) -> datetime | None:
+    """``2025-01-31``, ``2025-01-31T12:00:00Z`` (no zone: UTC) or ``30d`` (days back)."""
+    if text is None or not text.strip():
+        return None
+    text = text.strip()
+    if text[:-1].isdigit() and text[-1] in "dD":
+        return (now or datetime.now(UTC)) - timedelta(days=int(text[:-1]))
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"--since {text!r}: expected a date (2025-01-31), an ISO 8601 time "
+                         "or a number of days (30d)") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _json_default(value: object) -> Any:

@@ -7,32 +7,24 @@ with the ``bluesky-xrpc`` format.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from renown.interfaces.cli.common import DbOption, JsonOption, console, fail, print_json, store
+from renown.interfaces.cli.common import (
+    DbOption,
+    JsonOption,
+    console,
+    fail,
+    parse_since,
+    print_json,
+    store,
+)
 from renown.sources.base import SourceError
 from renown.sources.bluesky_pull import PUBLIC_APPVIEW, PullError, pull_bluesky
 
 XRPC_FORMAT = "bluesky-xrpc"
-
-
-def parse_since(text: str | None, now: datetime | None = None) -> datetime | None:
-    """``2025-01-31``, ``2025-01-31T12:00:00Z`` (no zone: UTC) or ``30d`` (days back)."""
-    if text is None or not text.strip():
-        return None
-    text = text.strip()
-    if text[:-1].isdigit() and text[-1] in "dD":
-        return (now or datetime.now(UTC)) - timedelta(days=int(text[:-1]))
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise ValueError(f"--since {text!r}: expected a date (2025-01-31), an ISO 8601 time "
-                         "or a number of days (30d)") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def pull_bluesky_command(

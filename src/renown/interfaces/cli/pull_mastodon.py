@@ -7,29 +7,26 @@ pull can be audited and re-ingested), then that folder is ingested as the
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from renown.interfaces.cli.common import DbOption, JsonOption, console, fail, print_json, store
+from renown.interfaces.cli.common import (
+    DbOption,
+    JsonOption,
+    console,
+    fail,
+    parse_since,
+    print_json,
+    store,
+)
 from renown.sources import SourceError
 from renown.sources.mastodon_pull import TOKEN_ENV, PullError, pull_mastodon
 from renown.store.ingest import IngestReport
 from renown.store.ingest import ingest as ingest_input
 
 FORMAT = "mastodon-api"
-
-
-def parse_since(text: str | None) -> datetime | None:
-    """``2024-03-01`` or any ISO 8601 time; without a zone it is UTC."""
-    if text is None or not text.strip():
-        return None
-    try:
-        return datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        fail(f"--since {text!r}: not an ISO 8601 date or time (e.g. 2024-03-01)", 2)
 
 
 def pull_mastodon_command(
@@ -47,7 +44,11 @@ def pull_mastodon_command(
 ) -> None:
     """Pull an account's statuses (and, with $RENOWN_MASTODON_TOKEN, notifications)."""
     try:
-        folder = pull_mastodon(instance, account, parse_since(since), out)
+        start = parse_since(since)
+    except ValueError as exc:
+        fail(str(exc), code=2)
+    try:
+        folder = pull_mastodon(instance, account, start, out)
     except PullError as exc:
         fail(str(exc))
     files = sorted(p.name for p in folder.iterdir())
