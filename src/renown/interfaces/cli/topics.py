@@ -73,7 +73,7 @@ def _print_topics(result: PersonTopics, posts: int) -> None:
         table.add_column(column, justify="left" if column == "topic" else "right")
     for t in result.topics:
         score = "—" if t.topic_score is None else f"{t.topic_score:.1f}"
-        table.add_row(f"{t.name} ({t.topic}){'' if t.direct else ' *'}", f"{t.confidence:.2f}",
+        table.add_row(f"{t.topic}{'' if t.direct else ' *'}", f"{t.confidence:.2f}",
                       score, str(t.posts), str(t.days), str(t.reactors), str(t.endorsers))
     console.print(table)
     if posts:

@@ -167,7 +167,8 @@ class Ontology:
             merged[slug] = topic if extra is None else Topic(
                 slug, topic.name, _union(topic.keywords, extra.keywords),
                 _union(topic.hashtags, extra.hashtags),
-                _union(topic.aliases, (extra.name, *extra.aliases)))
+                _union(topic.aliases, tuple(a for a in (extra.name, *extra.aliases)
+                                            if a.casefold() != topic.name.casefold())))
         return Ontology(self.name, merged, self.parents, self.source, self.inferred)
 
 
