@@ -7,11 +7,13 @@ import typer
 from renown.interfaces.cli.credentials import credentials_add_command
 from renown.interfaces.cli.demo import demo_command
 from renown.interfaces.cli.evaluate import evaluate_command, fit_command
+from renown.interfaces.cli.influence import influence_command
 from renown.interfaces.cli.ingest import ingest_command, status_command
 from renown.interfaces.cli.models import model_app
 from renown.interfaces.cli.people import link_command, unlink_command
 from renown.interfaces.cli.pull_bluesky import pull_bluesky_command
 from renown.interfaces.cli.pull_mastodon import pull_mastodon_command
+from renown.interfaces.cli.quality import quality_command
 from renown.interfaces.cli.scores import (
     explain_command,
     history_command,
@@ -39,6 +41,8 @@ app.command("top")(top_command)
 app.command("show")(show_command)
 app.command("explain")(explain_command)
 app.command("history")(history_command)
+app.command("influence")(influence_command)
+app.command("quality")(quality_command)
 app.command("evaluate")(evaluate_command)
 model_app.command("fit")(fit_command)
 app.add_typer(model_app, name="model")

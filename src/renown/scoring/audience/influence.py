@@ -154,7 +154,7 @@ _LINKS_SQL = f"""
              AND i.account = CASE WHEN direction = 'influencee' THEN e.reactor ELSE e.author END),
     people AS (
         SELECT direction, person_id, sum(flow) AS flow, sum(reach_q) / {QUANTUM} AS reach,
-               sum(reactions) AS reactions,
+               CAST(sum(reactions) AS BIGINT) AS reactions,
                list(DISTINCT network || ':' || other ORDER BY network || ':' || other)
                    AS accounts
         FROM named WHERE person_id <> $person GROUP BY direction, person_id

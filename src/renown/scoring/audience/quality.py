@@ -126,11 +126,13 @@ _PEOPLE_SQL = f"""
     SELECT person_id,
            count(DISTINCT (network, reactor)) AS reactors,
            count(DISTINCT (network, reactor)) FILTER (WHERE automated) AS automated_reactors,
-           sum(reactions) AS reactions,
-           coalesce(sum(reactions) FILTER (WHERE automated), 0) AS automated_reactions,
-           coalesce(sum(reactions) FILTER (WHERE pod_mate), 0) AS pod_reactions,
-           coalesce(sum(reactions) FILTER (WHERE NOT automated AND NOT pod_mate), 0)
-               AS clean_reactions
+           CAST(sum(reactions) AS BIGINT) AS reactions,
+           CAST(coalesce(sum(reactions) FILTER (WHERE automated), 0) AS BIGINT)
+               AS automated_reactions,
+           CAST(coalesce(sum(reactions) FILTER (WHERE pod_mate), 0) AS BIGINT)
+               AS pod_reactions,
+           CAST(coalesce(sum(reactions) FILTER (WHERE NOT automated AND NOT pod_mate), 0)
+                AS BIGINT) AS clean_reactions
     FROM pairs WHERE $person IS NULL OR person_id = $person
     GROUP BY person_id ORDER BY person_id
 """
@@ -218,7 +220,7 @@ def person_quality(con: duckdb.DuckDBPyConnection, person_id: str, day: date | N
         con.register("_quality_flags", detection.behaviour.filter(detection.behaviour["flagged"]))
         flagged = con.execute(f"""
             WITH pairs AS ({_PAIRS_SQL})
-            SELECT b.network, b.account, sum(p.reactions), any_value(b.per_day),
+            SELECT b.network, b.account, CAST(sum(p.reactions) AS BIGINT), any_value(b.per_day),
                    any_value(b.authors), any_value(b.latency_s), any_value(b.output_ratio),
                    any_value(b.reasons)
             FROM pairs p JOIN _quality_flags b ON b.network = p.network AND b.account = p.reactor
@@ -229,8 +231,9 @@ def person_quality(con: duckdb.DuckDBPyConnection, person_id: str, day: date | N
             SELECT m.network, m.account, m.pod,
                    (SELECT list(o.account ORDER BY o.account) FROM _quality_pods o
                     WHERE o.pod = m.pod),
-                   coalesce((SELECT sum(p.reactions) FROM pairs p WHERE p.network = m.network
-                             AND p.author = m.account AND p.pod_mate), 0)
+                   CAST(coalesce((SELECT sum(p.reactions) FROM pairs p
+                                  WHERE p.network = m.network AND p.author = m.account
+                                    AND p.pod_mate), 0) AS BIGINT)
             FROM _quality_pods m JOIN (SELECT DISTINCT network, author FROM pairs
                                        WHERE person_id = ?) mine
               ON mine.network = m.network AND mine.author = m.account

@@ -135,7 +135,8 @@ def _audience_accounts(con: duckdb.DuckDBPyConnection, scored: pa.Table, members
         rows = con.execute("""
             WITH within AS (
                 SELECT p.network, p.author AS account, sum(p.reach_q) AS reach_q,
-                       sum(p.sat_q) AS sat_q, count(*) AS reactors, sum(p.reactions) AS reactions
+                       sum(p.sat_q) AS sat_q, count(*) AS reactors,
+                       CAST(sum(p.reactions) AS BIGINT) AS reactions
                 FROM _signal_pairs p JOIN _audience_members m
                   ON m.network = p.network AND m.account = p.reactor
                 GROUP BY ALL)
