@@ -10,7 +10,8 @@ network:
 - ``per_day``: reactions per active day (a person's attention is bounded by the day);
 - ``authors``: distinct authors reacted to (breadth);
 - ``latency_s``: median seconds from the content to the reaction, where the
-  content is in the store (NULL where it never is: Higgs has no posts);
+  content is in the store (NULL where it never is: Higgs has no posts; a
+  reaction stamped before its content, a clock error, tells nothing);
 - ``posts``: original posts of its own in the window; ``output_ratio``:
   reactions per own post, ``reactions / (1 + posts)`` (NULL on a network
   where nobody posts in the window, where the ratio says nothing).
@@ -48,8 +49,8 @@ def reactor_behaviour(con: duckdb.DuckDBPyConnection, model: Model) -> pa.Table:
             SELECT a.network, a.actor AS account, count(*) AS reactions,
                    count(DISTINCT CAST(a.ts AS DATE)) AS active_days,
                    count(DISTINCT a.subject) AS authors,
-                   median(CASE WHEN p.posted IS NULL THEN NULL
-                               ELSE greatest(epoch(a.ts) - epoch(p.posted), 1.0) END) AS latency_s
+                   median(CASE WHEN a.ts >= p.posted
+                               THEN greatest(epoch(a.ts) - epoch(p.posted), 1.0) END) AS latency_s
             FROM acts a LEFT JOIN parents p ON p.network = a.network AND p.post_id = a.parent_id
             GROUP BY a.network, a.actor
         ),

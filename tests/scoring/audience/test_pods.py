@@ -1,0 +1,91 @@
+"""Engagement pods: the 4-truss of sustained reciprocal ties (pure graph part and end to end)."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from renown.scoring.audience.pods import group_labels, k_truss
+from renown.scoring.audience.quality import detect
+from tests.scoring.builders import START, World
+
+
+def edges_of(pairs: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+    unique = sorted({(min(a, b), max(a, b)) for a, b in pairs if a != b})
+    rows = np.array([a for a, _ in unique], dtype=np.int64)
+    cols = np.array([b for _, b in unique], dtype=np.int64)
+    return rows, cols
+
+
+@settings(max_examples=60, deadline=None)
+@given(pairs=st.lists(st.tuples(st.integers(0, 14), st.integers(0, 14)), max_size=80),
+       k=st.integers(3, 6))
+def test_k_truss_matches_networkx(pairs: list[tuple[int, int]], k: int) -> None:
+    rows, cols = edges_of(pairs)
+    alive = k_truss(rows, cols, 15, k)
+    graph = nx.Graph(list(zip(rows.tolist(), cols.tolist(), strict=True)))
+    expected = {tuple(sorted(e)) for e in nx.k_truss(graph, k).edges()}
+    assert {(int(a), int(b)) for a, b in zip(rows[alive], cols[alive], strict=True)} == expected
+
+
+def test_a_clique_survives_and_what_hangs_off_it_is_peeled() -> None:
+    clique = list(itertools.combinations(range(5), 2))
+    rows, cols = edges_of([*clique, (4, 5), (5, 6), (6, 7), (7, 5), (0, 8), (1, 8)])
+    alive = k_truss(rows, cols, 9)
+    kept = {(int(a), int(b)) for a, b in zip(rows[alive], cols[alive], strict=True)}
+    assert kept == set(clique)
+
+
+def test_two_cliques_joined_by_one_tie_are_two_groups() -> None:
+    first = list(itertools.combinations(range(4), 2))
+    second = list(itertools.combinations(range(4, 9), 2))
+    rows, cols = edges_of([*first, *second, (3, 4)])
+    alive = k_truss(rows, cols, 9)
+    labels = group_labels(rows[alive], cols[alive], 9)
+    assert labels.tolist() == [0, 0, 0, 0, 1, 1, 1, 1, 1]
+
+
+def pod_world() -> World:
+    """Six pod members reacting to every post of each other, among ordinary mutual fans.
+
+    Ordinary people post weekly and trade a reaction or two with neighbours
+    (many weak mutual ties, as in real networks); a close trio trades a lot
+    but is only a triangle; pod members also read ordinary people.
+    """
+    world = World()
+    pod = [f"pod{i}" for i in range(6)]
+    for day in range(40):
+        for member in pod:
+            post = world.post(member, day)
+            for mate in pod:
+                if mate != member:
+                    world.react(mate, member, day, kind="like", post=post)
+    people = 60
+    for i in range(people):
+        for day in range(0, 40, 7):
+            post = world.post(f"p{i}", day)
+            world.react(f"p{(i + 1 + day % 3) % people}", f"p{i}", day, kind="reply", post=post)
+            world.react(f"p{(i - 1 - day % 3) % people}", f"p{i}", day + 1, kind="like",
+                        post=post)
+            world.react(f"pod{i % 6}", f"p{i}", day + 2, kind="like", post=post)
+    for a, b in (("p0", "p1"), ("p1", "p2"), ("p0", "p2")):  # a close trio trading a lot
+        for day in range(0, 40, 2):
+            world.react(a, b, day, kind="reply")
+            world.react(b, a, day, kind="reply")
+    return world
+
+
+def test_a_pod_is_found_and_friends_are_not(tmp_path: Path) -> None:
+    con = pod_world().store(tmp_path / "pods.duckdb")
+    detection = detect(con, date.fromordinal(START.toordinal() + 41))
+    members = detection.pods.members.to_pylist()
+    assert {m["account"] for m in members} == {f"pod{i}" for i in range(6)}
+    assert {m["pod"] for m in members} == {"twitter#1"} and {m["pod_size"] for m in members} == {6}
+    assert detection.pods.tie_fences["twitter"] > 0
+    assert not detection.flagged_accounts()  # a pod is busy, not automated
