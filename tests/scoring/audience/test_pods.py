@@ -8,10 +8,11 @@ from pathlib import Path
 
 import networkx as nx
 import numpy as np
+import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from renown.scoring.audience.pods import group_labels, k_truss
+from renown.scoring.audience.pods import detect_pods, group_labels, k_truss
 from renown.scoring.audience.quality import detect
 from tests.scoring.builders import START, World
 
@@ -49,6 +50,14 @@ def test_two_cliques_joined_by_one_tie_are_two_groups() -> None:
     alive = k_truss(rows, cols, 9)
     labels = group_labels(rows[alive], cols[alive], 9)
     assert labels.tolist() == [0, 0, 0, 0, 1, 1, 1, 1, 1]
+
+
+def test_no_sustained_tie_means_no_pod() -> None:
+    ties = pa.table({"network": ["x"] * 3, "a": ["a", "b", "a"], "b": ["b", "c", "c"],
+                     "strength": pa.array([1, 1, 2], pa.int64())})
+    detection = detect_pods(ties)
+    assert detection.members.num_rows == 0 and detection.tie_fences["x"] > 2
+    assert detect_pods(ties.slice(0, 0)).members.num_rows == 0
 
 
 def pod_world() -> World:

@@ -66,7 +66,7 @@ def parse_audience(text: str) -> AudienceSpec:
     if sep and prefix in ("topic", "network"):
         if not rest.strip():
             raise AudienceError(f"--audience {text!r}: name the {prefix} after the colon")
-        return AudienceSpec(prefix, rest.strip())  # type: ignore[arg-type]
+        return (AudienceSpec.topic if prefix == "topic" else AudienceSpec.network)(rest.strip())
     path = Path(text)
     return AudienceSpec.accounts(read_audience_file(path), path.name)
 

@@ -4,8 +4,8 @@
 star's overall influence seen through a filter: the star is read by
 millions, and some of them are read by the professionals, so propagation
 personalised to the audience alone still ranks the star near the top (on
-the simulated world, in the top 2% of the audience ranking, with no direct
-reaction from the audience at all).  So every component is taken *within
+the simulated world, at the 98th–99th percentile of the audience ranking,
+with no reaction from the audience at all).  So every component is taken *within
 the audience*, with the same formulas and model as the main score:
 
 - **Reach** counts only reactors who are audience members: how many of the
