@@ -57,6 +57,8 @@ def test_score_lists_the_most_influential_within_an_audience(store: Path,
 
 def test_score_audience_errors_are_clean(store: Path, tmp_path: Path) -> None:
     clean_error(run("score", "niche", "--db", store), "PERSON needs --audience")
+    clean_error(run("score", "--audience", "network:twitter", "--backfill", "2025-01-01",
+                    "2025-01-02", "--db", store), "takes no --backfill")
     clean_error(run("score", "--audience", tmp_path / "missing.csv", "--db", store),
                 "cannot read audience file")
     clean_error(run("score", "--audience", "network:bluesky", "--db", store),

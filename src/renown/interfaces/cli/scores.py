@@ -89,6 +89,9 @@ def score_command(
     if audience is not None or person is not None:
         if audience is None:
             fail("PERSON needs --audience (for the stored score use `renown show PERSON`)", 2)
+        if backfill_range is not None or model_file is not None or replace:
+            fail("--audience scores with the current model for one day: it takes no "
+                 "--backfill, --model or --replace", 2)
         return audience_score(person, audience, parse_day(as_of, "--as-of"), db, as_json)
     model = _load_model(model_file)
     with store(db) as con:
