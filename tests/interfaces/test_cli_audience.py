@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.interfaces.test_cli_scores import clean_error, ok, ok_json, run, words
-from tests.scoring.audience.test_quality import bot_world
-from tests.scoring.audience.test_targeted import star_and_niche
+from tests.scoring.audience.worlds import bot_world, star_and_niche
 
 
 @pytest.fixture(scope="module")

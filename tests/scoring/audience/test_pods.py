@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from renown.scoring.audience.pods import detect_pods, group_labels, k_truss
 from renown.scoring.audience.quality import detect
-from tests.scoring.builders import START, World
+from tests.scoring.audience.worlds import pod_world
+from tests.scoring.builders import START
 
 
 def edges_of(pairs: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
@@ -58,36 +59,6 @@ def test_no_sustained_tie_means_no_pod() -> None:
     detection = detect_pods(ties)
     assert detection.members.num_rows == 0 and detection.tie_fences["x"] > 2
     assert detect_pods(ties.slice(0, 0)).members.num_rows == 0
-
-
-def pod_world() -> World:
-    """Six pod members reacting to every post of each other, among ordinary mutual fans.
-
-    Ordinary people post weekly and trade a reaction or two with neighbours
-    (many weak mutual ties, as in real networks); a close trio trades a lot
-    but is only a triangle; pod members also read ordinary people.
-    """
-    world = World()
-    pod = [f"pod{i}" for i in range(6)]
-    for day in range(40):
-        for member in pod:
-            post = world.post(member, day)
-            for mate in pod:
-                if mate != member:
-                    world.react(mate, member, day, kind="like", post=post)
-    people = 60
-    for i in range(people):
-        for day in range(0, 40, 7):
-            post = world.post(f"p{i}", day)
-            world.react(f"p{(i + 1 + day % 3) % people}", f"p{i}", day, kind="reply", post=post)
-            world.react(f"p{(i - 1 - day % 3) % people}", f"p{i}", day + 1, kind="like",
-                        post=post)
-            world.react(f"pod{i % 6}", f"p{i}", day + 2, kind="like", post=post)
-    for a, b in (("p0", "p1"), ("p1", "p2"), ("p0", "p2")):  # a close trio trading a lot
-        for day in range(0, 40, 2):
-            world.react(a, b, day, kind="reply")
-            world.react(b, a, day, kind="reply")
-    return world
 
 
 def test_a_pod_is_found_and_friends_are_not(tmp_path: Path) -> None:

@@ -11,8 +11,8 @@ import pytest
 
 from renown.scoring.audience.automation import AutomationFences, Behaviour, judge
 from renown.scoring.audience.quality import audience_quality, detect, person_quality
-from tests.scoring.audience.test_pods import pod_world
-from tests.scoring.builders import START, World
+from tests.scoring.audience.worlds import bot_world, pod_world
+from tests.scoring.builders import START
 
 LAST_DAY = START + timedelta(days=41)
 
@@ -35,29 +35,6 @@ def test_each_detector_needs_volume_and_its_own_evidence() -> None:
                                    "reacts far faster than people do",
                                    "publishes far less than it reacts"]
     assert verdicts.reasons(2) == []
-
-
-def bot_world() -> World:
-    """40 people who post and read a few friends; one account liking everyone, every day.
-
-    And a keen fan who reacts 30 times a day, all to p0: busy, but not a machine.
-    """
-    world = World()
-    people = [f"p{i}" for i in range(40)]
-    latest: dict[str, str] = {}
-    for day in range(40):
-        for i, person in enumerate(people):
-            if (day + i) % 3 == 0:
-                latest[person] = world.post(person, day)
-                for friend in (people[(i + 1) % 40], people[(i + 5) % 40]):
-                    world.react(friend, person, day, kind="like", post=latest[person])
-        for person, post in latest.items():  # the bot likes everyone's latest post daily
-            world.react("bot", person, day, kind="like", post=post)
-        if "p0" in latest:
-            world.react("fan", "p0", day, kind="like", post=latest["p0"], times=30)
-        if day % 4 == 0:
-            world.post("fan", day)
-    return world
 
 
 def test_a_bot_is_flagged_and_a_keen_fan_is_not(tmp_path: Path) -> None:

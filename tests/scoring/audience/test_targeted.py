@@ -16,7 +16,8 @@ from renown.scoring.audience.targeted import audience_scores
 from renown.scoring.model import DEFAULT_MODEL
 from renown.scoring.pipeline import compute_scores
 from renown.scoring.snapshots import day_end
-from tests.scoring.builders import START, World
+from tests.scoring.audience.worlds import star_and_niche
+from tests.scoring.builders import START
 
 SETTINGS = settings(max_examples=10, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -30,20 +31,6 @@ def fresh(tmp_path: Path) -> Path:
 
 def by_person(table: object) -> dict[str, dict[str, float]]:
     return {r["person_id"]: r for r in table.to_pylist()}  # type: ignore[attr-defined]
-
-
-def star_and_niche(outside_fans: int, audience_fans: int, *, posts: int = 6) -> World:
-    """'star' is read by ``outside_fans`` outsiders, 'niche' by ``audience_fans`` members a0…"""
-    world = World()
-    for author, fans in (("star", [f"out{i}" for i in range(outside_fans)]),
-                         ("niche", [f"a{i}" for i in range(audience_fans)])):
-        post_ids = [world.post(author, 2 + 4 * k) for k in range(posts)]
-        for i, fan in enumerate(fans):
-            world.react(fan, author, 3 + 4 * (i % posts), post=post_ids[i % posts])
-    for i in range(audience_fans):  # members also talk among themselves
-        world.post(f"a{i}", 1)
-        world.react(f"a{(i + 1) % audience_fans}", f"a{i}", 2, kind="reply")
-    return world
 
 
 def members(count: int) -> AudienceSpec:
