@@ -41,7 +41,7 @@ def kitchen() -> World:
     world = World()
     for chef in ("chef1", "chef2"):
         for day in range(1, 5):
-            post_with_reactors(world, chef, day, "cooking", [f"{chef}-fan{i}" for i in range(6)])
+            post_with_reactors(world, chef, day, "cooking", [f"{chef}-fan{i}" for i in range(20)])
     for day in (1, 2, 3):
         post_with_reactors(world, "novice", day, "cooking", ["a", "b", "c", "d"])
     for name in ("nobody1", "nobody2"):

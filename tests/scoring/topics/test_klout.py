@@ -3,7 +3,6 @@ and the format on small hand-made files."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -55,12 +54,9 @@ def test_missing_files_and_wrong_columns_are_clear_errors(tmp_path: Path) -> Non
 
 
 @pytest.mark.shared_data
-def test_the_real_release_loads_in_under_two_seconds() -> None:
-    folder = shared_path("klout-topics")
-    clock = time.perf_counter()
-    ontology = load_klout(folder)
-    elapsed = time.perf_counter() - clock
-    assert elapsed < 2.0, f"loading took {elapsed:.2f} s"
+def test_the_real_release_loads_completely() -> None:
+    """Its load time (< 2 s) is measured by benchmarks/bench_topics.py, not here."""
+    ontology = load_klout(shared_path("klout-topics"))
     # 8,033 listed topics, plus "economics", which the edges name and the list lacks.
     assert len(ontology) == 8_034 and ontology.inferred == ("economics",)
     assert len(ontology.roots) == 16 and all(r.endswith("-super") for r in ontology.roots)

@@ -12,6 +12,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
+from renown.interfaces.cli.audience import audience_score
 from renown.interfaces.cli.common import DbOption, JsonOption, console, fail, print_json, store
 from renown.interfaces.cli.render import print_explanation, sparkline
 from renown.scoring.drivers import explain_change
@@ -62,6 +63,12 @@ def compact(value: float) -> str:
 
 
 def score_command(
+    person: Annotated[str | None, typer.Argument(
+        help="With --audience: the person to score and explain within it.",
+        show_default=False)] = None,
+    audience: Annotated[str | None, typer.Option(
+        "--audience", help="Influence within an audience: FILE (network,account or person "
+        "ids), topic:SLUG or network:NAME. Computed, not stored.", show_default=False)] = None,
     as_of: DateOption = None,
     backfill_range: Annotated[tuple[str, str] | None, typer.Option(
         "--backfill", help="Fill daily history from FROM to TO (YYYY-MM-DD YYYY-MM-DD).",
@@ -74,7 +81,18 @@ def score_command(
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Score everyone as of a day (default: the day of the newest event) and store the snapshot."""
+    """Score everyone as of a day (default: the day of the newest event) and store the snapshot.
+
+    With --audience: scores within that audience (computed on demand, not
+    stored), the most influential in it, or PERSON's score explained.
+    """
+    if audience is not None or person is not None:
+        if audience is None:
+            fail("PERSON needs --audience (for the stored score use `renown show PERSON`)", 2)
+        if backfill_range is not None or model_file is not None or replace:
+            fail("--audience scores with the current model for one day: it takes no "
+                 "--backfill, --model or --replace", 2)
+        return audience_score(person, audience, parse_day(as_of, "--as-of"), db, as_json)
     model = _load_model(model_file)
     with store(db) as con:
         try:
