@@ -166,13 +166,14 @@ def _documents(con: duckdb.DuckDBPyConnection, scope: TopicScope) -> None:
                                                         lambda t: {compact_sql('t')}),
                                          lambda t: t <> '')) AS tagkeys
         FROM (
-            SELECT e.network, e.post_id, first(e.actor ORDER BY e.ts DESC, e.event_id DESC)
-                   AS author, min(e.ts) AS ts,
-                   first(e.text ORDER BY e.ts DESC, e.event_id DESC) AS text,
-                   first(e.tags ORDER BY e.ts DESC, e.event_id DESC) AS tags
-            FROM events e
-            WHERE {scope.window_sql()} AND e.kind IN ({kinds}) AND e.post_id IS NOT NULL
-              AND (e.text IS NOT NULL OR len(e.tags) > 0) {focus}
-            GROUP BY e.network, e.post_id
+            SELECT network, post_id, ts, newest.actor AS author, newest.text AS text,
+                   newest.tags AS tags
+            FROM (SELECT e.network, e.post_id, min(e.ts) AS ts,
+                         arg_max({{'actor': e.actor, 'text': e.text, 'tags': e.tags}},
+                                 (e.ts, e.event_id)) AS newest
+                  FROM events e
+                  WHERE {scope.window_sql()} AND e.kind IN ({kinds}) AND e.post_id IS NOT NULL
+                    AND (e.text IS NOT NULL OR len(e.tags) > 0) {focus}
+                  GROUP BY e.network, e.post_id)
         )
     """, {"as_of": scope.as_of})
