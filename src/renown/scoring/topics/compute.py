@@ -78,7 +78,8 @@ def compute_topics(con: duckdb.DuckDBPyConnection, as_of: datetime, model: Model
     build_post_evidence(con, scope, model)
     build_evidence(con, config)
     first = attributions(con, config)
-    scores = _scores(con, first, model, as_of, scored=focus is None, ready=signals_ready)
+    scores = _scores(con, first, model, config, as_of, scored=focus is None,
+                     ready=signals_ready)
     if standings is None:
         standings = _with_scores(first, scores).select(["person_id", "topic", "topic_score"])
     weights = weigh_endorsements(con, as_of, model, config.endorsements, standings)
@@ -90,11 +91,12 @@ def compute_topics(con: duckdb.DuckDBPyConnection, as_of: datetime, model: Model
         finally:
             con.unregister("_topic_endorsement_weights")
         final = attributions(con, config)
-        new_topics = set(final["topic"].to_pylist()) - set(first["topic"].to_pylist())
-        if new_topics and focus is None:
-            scores = pa.concat_tables([scores, _scores(
-                con, final.filter(pc.is_in(final["topic"], pa.array(sorted(new_topics)))),
-                model, as_of, scored=True, ready=True)])
+        if focus is None:  # score only the pairs the endorsements added
+            known = pc.is_in(pc.binary_join_element_wise(final["person_id"], final["topic"], "\t"),
+                             pc.binary_join_element_wise(first["person_id"], first["topic"], "\t"))
+            added = final.filter(pc.invert(known))
+            scores = pa.concat_tables([scores, _scores(con, added, model, config, as_of,
+                                                       scored=True, ready=True)])
     final = _with_scores(final, scores, fill=focus is None)
     posts = _evidence_posts(con, final, config)
     return TopicResults(as_of, ontology.name, ontology.fingerprint, config, final, posts,
@@ -103,11 +105,13 @@ def compute_topics(con: duckdb.DuckDBPyConnection, as_of: datetime, model: Model
 
 
 def _scores(con: duckdb.DuckDBPyConnection, attributed: pa.Table, model: Model,
-            as_of: datetime, *, scored: bool, ready: bool) -> pa.Table:
-    topics = sorted(set(attributed["topic"].to_pylist())) if scored else []
-    if topics and not ready:
+            config: TopicConfig, as_of: datetime, *, scored: bool, ready: bool) -> pa.Table:
+    wanted = attributed.select(["person_id", "topic"])
+    if not scored:
+        wanted = wanted.slice(0, 0)
+    if wanted.num_rows and not ready:
         build_signals(con, SignalScope(as_of), model)
-    return topic_scores(con, topics, model)
+    return topic_scores(con, wanted, model, config.propagation_tolerance)
 
 
 def _with_scores(attributed: pa.Table, scores: pa.Table, *, fill: bool = True) -> pa.Table:

@@ -71,6 +71,11 @@ class TopicConfig:
     min_match_strength: int = 1
     #: Posts listed behind each attributed topic.
     evidence_posts: int = 5
+    #: Topic propagation stops at this L1 change of its (sum-1) vector.  The
+    #: main score's 1e-10 keeps everyone's ranking bit-stable; topic scores of
+    #: attributed people, shown to one decimal, do not need it, and 1e-7
+    #: takes half the iterations.
+    propagation_tolerance: float = 1e-7
     endorsements: EndorsementConfig = field(default_factory=EndorsementConfig)
 
     def __post_init__(self) -> None:
@@ -80,6 +85,8 @@ class TopicConfig:
                     if getattr(self, n) < 1]
         if not 0 <= self.rollup_discount <= 1:
             problems.append("rollup_discount must be in [0, 1]")
+        if not 0 < self.propagation_tolerance < 1:
+            problems.append("propagation_tolerance must be in (0, 1)")
         if self.rollup_levels < 0:
             problems.append("rollup_levels must be >= 0")
         problems += self.endorsements.problems()

@@ -58,7 +58,7 @@ def build_post_evidence(con: duckdb.DuckDBPyConnection, scope: TopicScope, model
         SELECT p.network, p.post_id, p.author, any_value({_PERSON.format(alias='p',
                column='author')}) AS person_id, p.ts, CAST(p.ts AS DATE) AS day,
                c.ancestor AS topic, max(c.weight) AS weight,
-               first(p.topic ORDER BY c.distance, p.topic) AS via_topic
+               arg_min(p.topic, (c.distance, p.topic)) AS via_topic
         FROM _topic_posts p JOIN _topic_closure c ON c.topic = p.topic
         LEFT JOIN identities i ON i.network = p.network AND i.account = p.author
         GROUP BY p.network, p.post_id, p.author, p.ts, c.ancestor

@@ -21,69 +21,126 @@ The account's topic raw influence is their weighted mean with the model's
 Reach and Network weights, ``(w_R·R_t + w_N·N_t)/(w_R + w_N)`` (effective
 people within the topic); accounts combine into people with the model's
 p-norm and map to 1–100 with the model's scale, so a topic score reads like
-the main score, restricted to the topic.
+the main score, restricted to the topic.  The topics' propagations run
+together, as blocks of personalisation vectors (`block_pagerank`), to
+``TopicConfig.propagation_tolerance``; only attributed people are kept.
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterable
 
 import duckdb
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
+import scipy.sparse as sp
 
 from renown.events import SYSTEM_ACCOUNT_PREFIX
 from renown.scoring.model import Model
-from renown.scoring.propagation import pagerank
+from renown.scoring.propagation import transition_matrix
 from renown.scoring.scale import to_scale
 from renown.scoring.signals import QUANTUM
+from renown.scoring.topics.block_pagerank import MAX_BLOCK_ENTRIES, block_pagerank
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
 
-_EMPTY = pa.schema([("person_id", pa.string()), ("topic", pa.string()),
+SCHEMA = pa.schema([("person_id", pa.string()), ("topic", pa.string()),
                     ("topic_raw", pa.float64()), ("topic_score", pa.float64())])
 
 
-def topic_scores(con: duckdb.DuckDBPyConnection, topics: Iterable[str], model: Model
-                 ) -> pa.Table:
-    """(person_id, topic, topic_raw, topic_score) for everyone the topics' propagation reaches.
+def topic_scores(con: duckdb.DuckDBPyConnection, wanted: pa.Table, model: Model,
+                 tolerance: float) -> pa.Table:
+    """(person_id, topic, topic_raw, topic_score) for the ``wanted`` (person_id, topic) pairs.
 
     Needs the signal tables of the same window and model (``_signal_pairs``)
-    and the topic evidence tables (`evidence.build_post_evidence`).
+    and the topic evidence tables (`evidence.build_post_evidence`).  Pairs the
+    topic's propagation never reaches are left out.
     """
-    wanted = sorted(set(topics))
-    if not wanted:
-        return _EMPTY.empty_table()
-    _graph(con)
-    edges = con.execute("""
-        SELECT r.idx AS source, a.idx AS target, p.reach_q
-        FROM _signal_pairs p
-        JOIN _topic_graph_nodes r ON r.network = p.network AND r.account = p.reactor
-        JOIN _topic_graph_nodes a ON a.network = p.network AND a.account = p.author
-        WHERE p.reach_q > 0 ORDER BY source, target""").fetchnumpy()
-    nodes = con.execute("SELECT idx, person_index, scored FROM _topic_graph_nodes ORDER BY idx"
-                        ).fetchnumpy()
-    persons = [str(p) for p in con.execute(
-        "SELECT person_id FROM _topic_graph_people ORDER BY person_index").fetchnumpy()[
-            "person_id"]]
-    audience, reach = _topic_inputs(con, wanted)
-    parts = []
-    for topic in wanted:
-        raw_account = _topic_account_raw(edges, nodes, audience.get(topic), reach.get(topic),
-                                         model)
-        raw_person = _combine(raw_account, np.asarray(nodes["person_index"], np.int64),
-                              len(persons), model)
-        present = np.flatnonzero(raw_person > 0)
-        parts.append(pa.table({
-            "person_id": pa.array([persons[i] for i in present], pa.string()),
-            "topic": pa.array([topic] * len(present), pa.string()),
-            "topic_raw": pa.array(raw_person[present], pa.float64()),
-            "topic_score": pa.array(to_scale(raw_person[present], model), pa.float64())}))
-    return pa.concat_tables(parts) if parts else _EMPTY.empty_table()
+    topics = sorted(set(wanted["topic"].to_pylist()))
+    if not topics:
+        return SCHEMA.empty_table()
+    graph = _Graph.load(con)
+    con.register("_topic_wanted", pa.table({"topic": topics}))
+    try:
+        audience, reach = _topic_inputs(con, graph)
+    finally:
+        con.unregister("_topic_wanted")
+    want = _wanted_people(wanted, graph)
+    width = max(1, MAX_BLOCK_ENTRIES // max(graph.n_nodes, 1))
+    parts = [graph.scores(topics[i:i + width], audience, reach, want, model, tolerance)
+             for i in range(0, len(topics), width)]
+    return pa.concat_tables(parts)
 
 
-def _graph(con: duckdb.DuckDBPyConnection) -> None:
+class _Graph:
+    """The reaction graph's accounts (indexed), their people, and its transition matrix."""
+
+    def __init__(self, nodes: dict[str, npt.NDArray[np.generic]], people: list[str],
+                 edges: dict[str, npt.NDArray[np.generic]]) -> None:
+        self.n_nodes = len(nodes["idx"])
+        self.scored = np.asarray(nodes["scored"], bool)
+        self.person_of = np.asarray(nodes["person_index"], np.int64)
+        self.people = people
+        self.matrix, self.dangling = transition_matrix(
+            np.asarray(edges["source"], np.int64), np.asarray(edges["target"], np.int64),
+            np.asarray(edges["reach_q"], np.float64) / QUANTUM, self.n_nodes)
+        #: people × nodes: sums a node-level column into its people.
+        self.membership = sp.csr_matrix(
+            (np.ones(self.n_nodes), (self.person_of, np.arange(self.n_nodes))),
+            shape=(len(people), self.n_nodes))
+
+    @staticmethod
+    def load(con: duckdb.DuckDBPyConnection) -> _Graph:
+        _index_graph(con)
+        edges = con.execute("""
+            SELECT r.idx AS source, a.idx AS target, p.reach_q
+            FROM _signal_pairs p
+            JOIN _topic_graph_nodes r ON r.network = p.network AND r.account = p.reactor
+            JOIN _topic_graph_nodes a ON a.network = p.network AND a.account = p.author
+            WHERE p.reach_q > 0 ORDER BY source, target""").fetchnumpy()
+        nodes = con.execute("SELECT idx, person_index, scored FROM _topic_graph_nodes "
+                            "ORDER BY idx").fetchnumpy()
+        people = [str(p) for p in con.execute(
+            "SELECT person_id FROM _topic_graph_people ORDER BY person_index"
+        ).fetchnumpy()["person_id"]]
+        return _Graph(nodes, people, edges)
+
+    def scores(self, topics: list[str], audience: dict[str, IntArray],
+               reach: dict[str, tuple[IntArray, FloatArray]],
+               want: dict[str, IntArray], model: Model, tolerance: float) -> pa.Table:
+        """Topic scores of the wanted people in a block of topics."""
+        k = len(topics)
+        teleport = np.zeros((self.n_nodes, k))
+        raw_reach = np.zeros((self.n_nodes, k))
+        for j, topic in enumerate(topics):
+            teleport[audience.get(topic, np.zeros(0, np.int64)), j] = 1.0
+            if topic in reach:
+                np.add.at(raw_reach[:, j], reach[topic][0], reach[topic][1])
+        network = np.zeros((self.n_nodes, k))
+        reached = teleport.sum(axis=0) > 0
+        if reached.any():
+            _, inflow = block_pagerank(self.matrix, self.dangling, teleport[:, reached],
+                                       damping=model.damping, tolerance=tolerance,
+                                       max_iterations=model.max_iterations)
+            network[:, reached] = inflow * teleport[:, reached].sum(axis=0)
+        weight_sum = model.weight_reach + model.weight_network
+        raw = (model.weight_reach * raw_reach + model.weight_network * network) / weight_sum
+        raw[~self.scored] = 0.0
+        p = model.network_norm_p
+        person_raw = np.power(np.asarray(self.membership @ np.power(np.maximum(raw, 0.0), p)),
+                              1.0 / p)
+        rows: list[tuple[str, str, float]] = []
+        for j, topic in enumerate(topics):
+            for person in want.get(topic, np.zeros(0, np.int64)):
+                rows.append((self.people[person], topic, float(person_raw[person, j])))
+        values = np.array([r[2] for r in rows], np.float64)
+        return pa.table({"person_id": pa.array([r[0] for r in rows], pa.string()),
+                         "topic": pa.array([r[1] for r in rows], pa.string()),
+                         "topic_raw": pa.array(values, pa.float64()),
+                         "topic_score": pa.array(to_scale(values, model), pa.float64())})
+
+
+def _index_graph(con: duckdb.DuckDBPyConnection) -> None:
     """Accounts of the reaction graph, indexed, with their person's index."""
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _topic_graph_nodes AS
@@ -106,26 +163,40 @@ def _graph(con: duckdb.DuckDBPyConnection) -> None:
     """)
 
 
-def _topic_inputs(con: duckdb.DuckDBPyConnection, topics: list[str]
-                  ) -> tuple[dict[str, npt.NDArray[np.int64]],
-                             dict[str, tuple[npt.NDArray[np.int64], FloatArray]]]:
-    """Per topic: audience node indices, and (author index, reach share) rows."""
+def _wanted_people(wanted: pa.Table, graph: _Graph) -> dict[str, IntArray]:
+    """Per topic, the indices of the wanted people the graph has."""
+    index = {person: i for i, person in enumerate(graph.people)}
+    found: dict[str, list[int]] = {}
+    for person, topic in zip(wanted["person_id"].to_pylist(), wanted["topic"].to_pylist(),
+                             strict=True):
+        if person in index:
+            found.setdefault(topic, []).append(index[person])
+    return {t: np.asarray(v, np.int64) for t, v in found.items()}
+
+
+def _topic_inputs(con: duckdb.DuckDBPyConnection, graph: _Graph
+                  ) -> tuple[dict[str, IntArray], dict[str, tuple[IntArray, FloatArray]]]:
+    """Per wanted topic: audience node indices, and (author index, reach share) rows."""
+    del graph  # the node table it indexed is read by name
     audience_rows = con.execute("""
+        WITH posts AS (
+            SELECT pe.topic, pe.network, pe.post_id, pe.author FROM _topic_post_evidence pe
+            SEMI JOIN _topic_wanted USING (topic)
+        )
         SELECT DISTINCT a.topic, n.idx FROM (
-            SELECT topic, network, author AS account FROM _topic_post_evidence
-            WHERE list_contains($topics, topic)
-            UNION
-            SELECT pe.topic, r.network, r.actor FROM _topic_post_evidence pe
-            JOIN _topic_reactions r USING (network, post_id)
-            WHERE list_contains($topics, pe.topic)) a
+            SELECT topic, network, author AS account FROM posts
+            UNION ALL
+            SELECT p.topic, r.network, r.actor FROM posts p
+            JOIN _topic_reactions r USING (network, post_id)) a
         JOIN _topic_graph_nodes n USING (network, account)
-        WHERE n.scored ORDER BY a.topic, n.idx""", {"topics": topics}).fetchnumpy()
+        WHERE n.scored ORDER BY a.topic, n.idx""").fetchnumpy()
     reach_rows = con.execute(f"""
         WITH on_topic AS (
             SELECT pe.topic, r.network, r.actor AS reactor, pe.author,
                    sum(r.reactions * pe.weight) AS topic_reactions
-            FROM _topic_post_evidence pe JOIN _topic_reactions r USING (network, post_id)
-            WHERE list_contains($topics, pe.topic) GROUP BY ALL
+            FROM _topic_post_evidence pe SEMI JOIN _topic_wanted USING (topic)
+            JOIN _topic_reactions r USING (network, post_id)
+            GROUP BY ALL
         )
         SELECT t.topic, n.idx, sum(p.reach_q / {float(QUANTUM)}
                * least(1.0, t.topic_reactions / p.reactions)) AS reach
@@ -133,7 +204,7 @@ def _topic_inputs(con: duckdb.DuckDBPyConnection, topics: list[str]
         JOIN _signal_pairs p ON p.network = t.network AND p.reactor = t.reactor
                             AND p.author = t.author
         JOIN _topic_graph_nodes n ON n.network = t.network AND n.account = t.author
-        GROUP BY t.topic, n.idx ORDER BY t.topic, n.idx""", {"topics": topics}).fetchnumpy()
+        GROUP BY t.topic, n.idx ORDER BY t.topic, n.idx""").fetchnumpy()
     audience = _split(audience_rows["topic"], np.asarray(audience_rows["idx"], np.int64))
     authors = _split(reach_rows["topic"], np.asarray(reach_rows["idx"], np.int64))
     values = _split(reach_rows["topic"], np.asarray(reach_rows["reach"], np.float64))
@@ -151,38 +222,3 @@ def _split(keys: npt.NDArray[np.generic], values: npt.NDArray[np.generic]
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
     ends = np.r_[starts[1:], len(keys)]
     return {str(keys[s]): values[s:e] for s, e in zip(starts, ends, strict=True)}
-
-
-def _topic_account_raw(edges: dict[str, npt.NDArray[np.generic]],
-                       nodes: dict[str, npt.NDArray[np.generic]],
-                       audience: npt.NDArray[np.int64] | None,
-                       reach: tuple[npt.NDArray[np.int64], FloatArray] | None,
-                       model: Model) -> FloatArray:
-    """Topic raw influence of every graph account (module docstring)."""
-    n_nodes = len(nodes["idx"])
-    raw_reach = np.zeros(n_nodes)
-    if reach is not None:
-        np.add.at(raw_reach, reach[0], reach[1])
-    network = np.zeros(n_nodes)
-    if audience is not None and len(audience) and n_nodes:
-        teleport = np.zeros(n_nodes)
-        teleport[audience] = 1.0
-        result = pagerank(np.asarray(edges["source"], np.int64),
-                          np.asarray(edges["target"], np.int64),
-                          np.asarray(edges["reach_q"], np.float64) / QUANTUM, n_nodes,
-                          personalization=teleport, damping=model.damping,
-                          tolerance=model.tolerance, max_iterations=model.max_iterations)
-        network = result.inflow * len(audience)
-    weight_sum = model.weight_reach + model.weight_network
-    raw = (model.weight_reach * raw_reach + model.weight_network * network) / weight_sum \
-        if weight_sum > 0 else np.zeros(n_nodes)
-    return np.asarray(np.where(np.asarray(nodes["scored"], bool), raw, 0.0), np.float64)
-
-
-def _combine(account_raw: FloatArray, person_of_account: npt.NDArray[np.int64],
-             n_people: int, model: Model) -> FloatArray:
-    """Accounts into people with the model's p-norm (as the main score does)."""
-    p = model.network_norm_p
-    powered = np.bincount(person_of_account, weights=np.power(np.maximum(account_raw, 0), p),
-                          minlength=n_people)
-    return np.asarray(np.power(powered, 1.0 / p), np.float64)

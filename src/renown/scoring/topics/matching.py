@@ -18,10 +18,10 @@ Strength of a topic in a post: 1 per distinct text term + 2 per distinct tag
 topics of strength ≥ ``min_match_strength``, at most ``max_topics_per_post``,
 strongest first (ties by slug, so results never depend on row order).
 
-Everything is set-based: tokens are unnested once, joined to the terms on
-their first word, and only candidate positions are checked for the rest of a
-phrase.  Languages without spaces between words (Chinese, Japanese) match
-only through tags.
+Everything is set-based: each token position is unnested once with the few
+tokens that follow it (as many as the longest term has), joined to the terms
+on its first word, and compared with the whole term there.  Languages without
+spaces between words (Chinese, Japanese) match only through tags.
 """
 
 from __future__ import annotations
@@ -107,21 +107,20 @@ def match_posts(con: duckdb.DuckDBPyConnection, scope: TopicScope, config: Topic
     least one topic.
     """
     _documents(con, scope)
+    longest = int(con.execute("SELECT coalesce(max(n), 1) FROM _topic_text_terms"
+                              ).fetchall()[0][0])
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _topic_posts AS
-        WITH tokens AS (
-            SELECT doc, unnest(toks) AS tok, unnest(range(1, len(toks) + 1)) AS pos
+        WITH windows AS (
+            SELECT doc, unnest(list_transform(range(1, len(toks) + 1),
+                                              lambda i: toks[i:i + {longest - 1}])) AS win
             FROM _topic_docs
         ),
-        candidates AS (
-            SELECT t.doc, t.pos, k.topic, k.term_key, k.tokens, k.n
-            FROM tokens t JOIN _topic_text_terms k ON k.first = t.tok
-        ),
         text_hits AS (
-            SELECT c.doc, c.topic, count(DISTINCT c.term_key) AS strength
-            FROM candidates c JOIN _topic_docs d USING (doc)
-            WHERE c.n = 1 OR d.toks[c.pos : c.pos + c.n - 1] = c.tokens
-            GROUP BY c.doc, c.topic
+            SELECT w.doc, k.topic, count(DISTINCT k.term_key) AS strength
+            FROM windows w JOIN _topic_text_terms k ON k.first = w.win[1]
+            WHERE k.n = 1 OR w.win[1:k.n] = k.tokens
+            GROUP BY w.doc, k.topic
         ),
         tag_hits AS (
             SELECT d.doc, k.topic, 2 * count(DISTINCT d.tag) AS strength
@@ -166,13 +165,14 @@ def _documents(con: duckdb.DuckDBPyConnection, scope: TopicScope) -> None:
                                                         lambda t: {compact_sql('t')}),
                                          lambda t: t <> '')) AS tagkeys
         FROM (
-            SELECT e.network, e.post_id, first(e.actor ORDER BY e.ts DESC, e.event_id DESC)
-                   AS author, min(e.ts) AS ts,
-                   first(e.text ORDER BY e.ts DESC, e.event_id DESC) AS text,
-                   first(e.tags ORDER BY e.ts DESC, e.event_id DESC) AS tags
-            FROM events e
-            WHERE {scope.window_sql()} AND e.kind IN ({kinds}) AND e.post_id IS NOT NULL
-              AND (e.text IS NOT NULL OR len(e.tags) > 0) {focus}
-            GROUP BY e.network, e.post_id
+            SELECT network, post_id, ts, newest.actor AS author, newest.text AS text,
+                   newest.tags AS tags
+            FROM (SELECT e.network, e.post_id, min(e.ts) AS ts,
+                         arg_max({{'actor': e.actor, 'text': e.text, 'tags': e.tags}},
+                                 (e.ts, e.event_id)) AS newest
+                  FROM events e
+                  WHERE {scope.window_sql()} AND e.kind IN ({kinds}) AND e.post_id IS NOT NULL
+                    AND (e.text IS NOT NULL OR len(e.tags) > 0) {focus}
+                  GROUP BY e.network, e.post_id)
         )
     """, {"as_of": scope.as_of})
