@@ -6,6 +6,7 @@ import typer
 
 from renown.interfaces.cli.credentials import credentials_add_command
 from renown.interfaces.cli.demo import demo_command
+from renown.interfaces.cli.discover import discover_command
 from renown.interfaces.cli.evaluate import evaluate_command, fit_command
 from renown.interfaces.cli.influence import influence_command
 from renown.interfaces.cli.ingest import ingest_command, status_command
@@ -48,6 +49,7 @@ app.command("endorse")(endorse_command)
 app.add_typer(ontology_app, name="ontology")
 app.command("influence")(influence_command)
 app.command("quality")(quality_command)
+app.command("discover")(discover_command)
 app.command("evaluate")(evaluate_command)
 model_app.command("fit")(fit_command)
 app.add_typer(model_app, name="model")
