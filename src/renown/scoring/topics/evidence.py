@@ -12,8 +12,9 @@ the same ancestor along several topics counts once, at its largest weight.
 
 ``_topic_reactions`` — the distinct people (persons, so one person's accounts
 count once) who reacted to each matched post with a reaction the model counts,
-the author excluded (one row per reacting account: ``actor``, its person
-``reactor``).  A post with at least one is *engaged*.
+the author excluded (one row per post ``doc`` and reacting account: ``actor``
+(an ``aid``), its person ``reactor`` (a ``pid``)).  A post with at least one
+is *engaged*.
 
 ``_topic_evidence`` — per (person, topic) the distinct counts (engaged posts,
 days, reacting people, endorsers) and the discounted sums the thresholds are
@@ -36,8 +37,6 @@ from renown.scoring.topics.ontology import Ontology
 #: Tolerance for comparing discounted sums with whole-number thresholds.
 EPSILON = 1e-9
 
-_PERSON = "coalesce(i.person_id, {alias}.network || ':' || {alias}.{column})"
-
 
 def register_closure(con: duckdb.DuckDBPyConnection, ontology: Ontology,
                      config: TopicConfig) -> None:
@@ -52,36 +51,52 @@ def register_closure(con: duckdb.DuckDBPyConnection, ontology: Ontology,
 
 
 def build_post_evidence(con: duckdb.DuckDBPyConnection, scope: TopicScope, model: Model) -> None:
-    """``_topic_post_evidence``, ``_topic_reactions`` and ``_topic_post_stats``."""
+    """``_topic_accounts``, ``_topic_post_evidence``, ``_topic_reactions``, ``_topic_post_stats``.
+
+    Accounts (``aid``) and people (``pid``) in play are numbered once, so the
+    large joins that follow are on integers.
+    """
+    counted = sorted(kind for kind, weight in model.kind_weights.items() if weight > 0)
     con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _topic_reactions_raw AS
+        WITH posts AS (SELECT DISTINCT doc, network, post_id, author FROM _topic_posts)
+        SELECT p.doc, e.network, e.actor, count(*) AS reactions
+        FROM events e JOIN posts p ON p.network = e.network AND p.post_id = e.parent_id
+        WHERE {scope.window_sql()} AND list_contains($kinds, e.kind) AND e.actor <> p.author
+        GROUP BY p.doc, e.network, e.actor
+    """, {"as_of": scope.as_of, "kinds": counted})
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _topic_accounts AS
+        SELECT a.network, a.account, row_number() OVER (ORDER BY a.network, a.account) AS aid,
+               coalesce(i.person_id, a.network || ':' || a.account) AS person_id,
+               dense_rank() OVER (ORDER BY coalesce(i.person_id, a.network || ':' || a.account))
+               AS pid
+        FROM (SELECT network, author AS account FROM _topic_posts
+              UNION SELECT network, actor FROM _topic_reactions_raw) a
+        LEFT JOIN identities i USING (network, account)
+    """)
+    con.execute("""
         CREATE OR REPLACE TEMP TABLE _topic_post_evidence AS
-        SELECT p.network, p.post_id, p.author, any_value({_PERSON.format(alias='p',
-               column='author')}) AS person_id, p.ts, CAST(p.ts AS DATE) AS day,
+        SELECT p.doc, a.aid AS author, a.pid, p.ts, CAST(p.ts AS DATE) AS day,
                c.ancestor AS topic, max(c.weight) AS weight,
                arg_min(p.topic, (c.distance, p.topic)) AS via_topic
         FROM _topic_posts p JOIN _topic_closure c ON c.topic = p.topic
-        LEFT JOIN identities i ON i.network = p.network AND i.account = p.author
-        GROUP BY p.network, p.post_id, p.author, p.ts, c.ancestor
+        JOIN _topic_accounts a ON a.network = p.network AND a.account = p.author
+        GROUP BY p.doc, a.aid, a.pid, p.ts, c.ancestor
     """)
-    counted = sorted(kind for kind, weight in model.kind_weights.items() if weight > 0)
-    con.execute(f"""
+    con.execute("""
         CREATE OR REPLACE TEMP TABLE _topic_reactions AS
-        WITH posts AS (
-            SELECT DISTINCT network, post_id, author, person_id FROM _topic_post_evidence
-        )
-        SELECT p.network, p.post_id, e.actor, any_value({_PERSON.format(alias='e',
-               column='actor')}) AS reactor, count(*) AS reactions
-        FROM events e
-        JOIN posts p ON p.network = e.network AND p.post_id = e.parent_id
-        LEFT JOIN identities i ON i.network = e.network AND i.account = e.actor
-        WHERE {scope.window_sql()} AND list_contains($kinds, e.kind) AND e.actor <> p.author
-        GROUP BY p.network, p.post_id, e.actor
-        HAVING any_value({_PERSON.format(alias='e', column='actor')}) <> any_value(p.person_id)
-    """, {"as_of": scope.as_of, "kinds": counted})
+        SELECT r.doc, a.aid AS actor, a.pid AS reactor, r.reactions
+        FROM _topic_reactions_raw r
+        JOIN _topic_accounts a ON a.network = r.network AND a.account = r.actor
+        JOIN (SELECT DISTINCT doc, pid FROM _topic_post_evidence) p USING (doc)
+        WHERE a.pid <> p.pid
+    """)
+    con.execute("DROP TABLE _topic_reactions_raw")
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _topic_post_stats AS
-        SELECT network, post_id, count(DISTINCT reactor) AS reactors, sum(reactions) AS reactions
-        FROM _topic_reactions GROUP BY network, post_id
+        SELECT doc, count(DISTINCT reactor) AS reactors, sum(reactions) AS reactions
+        FROM _topic_reactions GROUP BY doc
     """)
 
 
@@ -104,32 +119,38 @@ def build_evidence(con: duckdb.DuckDBPyConnection, config: TopicConfig,
             GROUP BY ALL"""
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _topic_evidence AS
-        WITH engaged AS (
-            SELECT pe.* FROM _topic_post_evidence pe
-            SEMI JOIN _topic_post_stats s USING (network, post_id)
+        WITH persons AS (SELECT DISTINCT pid, person_id FROM _topic_accounts),
+        engaged AS (
+            SELECT pe.* FROM _topic_post_evidence pe SEMI JOIN _topic_post_stats s USING (doc)
         ),
         daily AS (
-            SELECT person_id, topic, day, max(weight) AS weight
-            FROM engaged GROUP BY ALL
+            SELECT pid, topic, day, max(weight) AS weight FROM engaged GROUP BY ALL
         ),
         candidates AS (
-            SELECT e.person_id, e.topic, count(*) AS posts, sum(e.weight) AS post_evidence,
+            SELECT e.pid, e.topic, count(*) AS posts, sum(e.weight) AS post_evidence,
                    bool_or(e.via_topic = e.topic) AS direct,
                    any_value(d.days) AS days, any_value(d.day_evidence) AS day_evidence
-            FROM engaged e JOIN (SELECT person_id, topic, count(*) AS days,
+            FROM engaged e JOIN (SELECT pid, topic, count(*) AS days,
                                         sum(weight) AS day_evidence FROM daily GROUP BY ALL) d
-                 USING (person_id, topic)
-            GROUP BY e.person_id, e.topic
+                 USING (pid, topic)
+            GROUP BY e.pid, e.topic
             HAVING sum(e.weight) >= {config.min_posts - EPSILON}
                AND any_value(d.day_evidence) >= {config.min_days - EPSILON}
         ),
-        people AS (
-            SELECT e.person_id, e.topic, r.reactor, max(e.weight) AS weight, false AS endorsed
-            FROM engaged e SEMI JOIN candidates USING (person_id, topic)
-            JOIN _topic_reactions r USING (network, post_id)
+        named AS (
+            SELECT c.*, p.person_id FROM candidates c JOIN persons p USING (pid)
+        ),
+        reacted AS (
+            SELECT e.pid, e.topic, r.reactor, max(e.weight) AS weight
+            FROM engaged e SEMI JOIN candidates USING (pid, topic)
+            JOIN _topic_reactions r USING (doc)
             GROUP BY ALL
+        ),
+        people AS (
+            SELECT n.person_id, x.topic, p.person_id AS reactor, x.weight, false AS endorsed
+            FROM reacted x JOIN named n USING (pid, topic) JOIN persons p ON p.pid = x.reactor
             UNION ALL
-            SELECT * FROM ({endorsed}) x SEMI JOIN candidates USING (person_id, topic)
+            SELECT * FROM ({endorsed}) x SEMI JOIN named USING (person_id, topic)
         ),
         reach AS (
             SELECT person_id, topic, count(DISTINCT reactor) FILTER (NOT endorsed) AS reactors,
@@ -144,7 +165,7 @@ def build_evidence(con: duckdb.DuckDBPyConnection, config: TopicConfig,
                coalesce(r.reactors, 0) AS reactors, coalesce(r.endorsers, 0) AS endorsers,
                c.post_evidence, c.day_evidence, coalesce(r.reactor_evidence, 0.0)
                AS reactor_evidence
-        FROM candidates c LEFT JOIN reach r USING (person_id, topic)
+        FROM named c LEFT JOIN reach r USING (person_id, topic)
         ORDER BY c.person_id, c.topic
     """)
 
@@ -152,16 +173,22 @@ def build_evidence(con: duckdb.DuckDBPyConnection, config: TopicConfig,
 def top_posts(con: duckdb.DuckDBPyConnection, attributed: str, limit: int) -> pa.Table:
     """The most-reacted engaged posts behind each attributed (person_id, topic)."""
     return con.sql(f"""
-        SELECT person_id, topic, network, post_id, ts, reactors, reactions, via_topic, weight
-        FROM (
-            SELECT pe.person_id, pe.topic, pe.network, pe.post_id, pe.ts, s.reactors,
-                   s.reactions, pe.via_topic, pe.weight,
-                   row_number() OVER (PARTITION BY pe.person_id, pe.topic ORDER BY
-                       pe.weight DESC, s.reactors DESC, s.reactions DESC, pe.network,
-                       pe.post_id) AS r
-            FROM _topic_post_evidence pe
-            SEMI JOIN {attributed} a USING (person_id, topic)
-            JOIN _topic_post_stats s USING (network, post_id))
-        WHERE r <= {int(limit)}
-        ORDER BY person_id, topic, r
+        WITH wanted AS (
+            SELECT p.pid, a.topic FROM {attributed} a
+            JOIN (SELECT DISTINCT pid, person_id FROM _topic_accounts) p USING (person_id)
+        ),
+        keys AS (SELECT DISTINCT doc, network, post_id, ts FROM _topic_posts),
+        ranked AS (
+            SELECT pe.pid, pe.topic, pe.doc, s.reactors, s.reactions, pe.via_topic, pe.weight,
+                   row_number() OVER (PARTITION BY pe.pid, pe.topic ORDER BY
+                       pe.weight DESC, s.reactors DESC, s.reactions DESC, pe.doc) AS r
+            FROM _topic_post_evidence pe SEMI JOIN wanted USING (pid, topic)
+            JOIN _topic_post_stats s USING (doc)
+        )
+        SELECT p.person_id, r.topic, k.network, k.post_id, k.ts, r.reactors, r.reactions,
+               r.via_topic, r.weight
+        FROM ranked r JOIN keys k USING (doc)
+        JOIN (SELECT DISTINCT pid, person_id FROM _topic_accounts) p USING (pid)
+        WHERE r.r <= {int(limit)}
+        ORDER BY p.person_id, r.topic, r.r
     """).to_arrow_table()

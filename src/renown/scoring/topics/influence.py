@@ -92,12 +92,8 @@ class _Graph:
     @staticmethod
     def load(con: duckdb.DuckDBPyConnection) -> _Graph:
         _index_graph(con)
-        edges = con.execute("""
-            SELECT r.idx AS source, a.idx AS target, p.reach_q
-            FROM _signal_pairs p
-            JOIN _topic_graph_nodes r ON r.network = p.network AND r.account = p.reactor
-            JOIN _topic_graph_nodes a ON a.network = p.network AND a.account = p.author
-            WHERE p.reach_q > 0 ORDER BY source, target""").fetchnumpy()
+        edges = con.execute("SELECT source, target, reach_q FROM _topic_graph_edges "
+                            "ORDER BY source, target").fetchnumpy()
         nodes = con.execute("SELECT idx, person_index, scored FROM _topic_graph_nodes "
                             "ORDER BY idx").fetchnumpy()
         people = [str(p) for p in con.execute(
@@ -161,6 +157,19 @@ def _index_graph(con: duckdb.DuckDBPyConnection) -> None:
         SELECT n.*, p.person_index FROM _topic_graph_nodes n JOIN _topic_graph_people p
         USING (person_id)
     """)
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _topic_graph_edges AS
+        SELECT r.idx AS source, a.idx AS target, p.reach_q, p.reactions
+        FROM _signal_pairs p
+        JOIN _topic_graph_nodes r ON r.network = p.network AND r.account = p.reactor
+        JOIN _topic_graph_nodes a ON a.network = p.network AND a.account = p.author
+        WHERE p.reach_q > 0
+    """)
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _topic_account_nodes AS
+        SELECT a.aid, n.idx, n.scored FROM _topic_accounts a
+        JOIN _topic_graph_nodes n USING (network, account)
+    """)
 
 
 def _wanted_people(wanted: pa.Table, graph: _Graph) -> dict[str, IntArray]:
@@ -180,31 +189,29 @@ def _topic_inputs(con: duckdb.DuckDBPyConnection, graph: _Graph
     del graph  # the node table it indexed is read by name
     audience_rows = con.execute("""
         WITH posts AS (
-            SELECT pe.topic, pe.network, pe.post_id, pe.author FROM _topic_post_evidence pe
+            SELECT pe.topic, pe.doc, pe.author FROM _topic_post_evidence pe
             SEMI JOIN _topic_wanted USING (topic)
         )
         SELECT DISTINCT a.topic, n.idx FROM (
-            SELECT topic, network, author AS account FROM posts
+            SELECT topic, author AS aid FROM posts
             UNION ALL
-            SELECT p.topic, r.network, r.actor FROM posts p
-            JOIN _topic_reactions r USING (network, post_id)) a
-        JOIN _topic_graph_nodes n USING (network, account)
+            SELECT p.topic, r.actor FROM posts p JOIN _topic_reactions r USING (doc)) a
+        JOIN _topic_account_nodes n USING (aid)
         WHERE n.scored ORDER BY a.topic, n.idx""").fetchnumpy()
     reach_rows = con.execute(f"""
         WITH on_topic AS (
-            SELECT pe.topic, r.network, r.actor AS reactor, pe.author,
-                   sum(r.reactions * pe.weight) AS topic_reactions
+            SELECT pe.topic, r.actor, pe.author, sum(r.reactions * pe.weight) AS topic_reactions
             FROM _topic_post_evidence pe SEMI JOIN _topic_wanted USING (topic)
-            JOIN _topic_reactions r USING (network, post_id)
+            JOIN _topic_reactions r USING (doc)
             GROUP BY ALL
         )
-        SELECT t.topic, n.idx, sum(p.reach_q / {float(QUANTUM)}
-               * least(1.0, t.topic_reactions / p.reactions)) AS reach
+        SELECT t.topic, a.idx, sum(e.reach_q / {float(QUANTUM)}
+               * least(1.0, t.topic_reactions / e.reactions)) AS reach
         FROM on_topic t
-        JOIN _signal_pairs p ON p.network = t.network AND p.reactor = t.reactor
-                            AND p.author = t.author
-        JOIN _topic_graph_nodes n ON n.network = t.network AND n.account = t.author
-        GROUP BY t.topic, n.idx ORDER BY t.topic, n.idx""").fetchnumpy()
+        JOIN _topic_account_nodes r ON r.aid = t.actor
+        JOIN _topic_account_nodes a ON a.aid = t.author
+        JOIN _topic_graph_edges e ON e.source = r.idx AND e.target = a.idx
+        GROUP BY t.topic, a.idx ORDER BY t.topic, a.idx""").fetchnumpy()
     audience = _split(audience_rows["topic"], np.asarray(audience_rows["idx"], np.int64))
     authors = _split(reach_rows["topic"], np.asarray(reach_rows["idx"], np.int64))
     values = _split(reach_rows["topic"], np.asarray(reach_rows["reach"], np.float64))

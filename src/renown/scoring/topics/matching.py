@@ -20,8 +20,8 @@ strongest first (ties by slug, so results never depend on row order).
 
 Everything is set-based: each token position is unnested once with the few
 tokens that follow it (as many as the longest term has), joined to the terms
-on its first word, and compared with the whole term there.  Languages without
-spaces between words (Chinese, Japanese) match only through tags.
+on its first word, and compared with the whole term there.  Languages
+without spaces between words (Chinese, Japanese) match only through tags.
 """
 
 from __future__ import annotations
@@ -101,7 +101,10 @@ def prepare_terms(con: duckdb.DuckDBPyConnection, ontology: Ontology) -> None:
 
 
 def match_posts(con: duckdb.DuckDBPyConnection, scope: TopicScope, config: TopicConfig) -> int:
-    """(Re)create ``_topic_posts`` (network, post_id, author, ts, topic, strength).
+    """(Re)create ``_topic_posts`` (doc, network, post_id, author, ts, topic, strength).
+
+    ``doc`` numbers the posts of this run (later stages join on it, not on
+    the strings).
 
     Needs `prepare_terms` first.  Returns the number of posts matched to at
     least one topic.
@@ -137,13 +140,13 @@ def match_posts(con: duckdb.DuckDBPyConnection, scope: TopicScope, config: Topic
             SELECT *, row_number() OVER (PARTITION BY doc ORDER BY strength DESC, topic) AS r
             FROM scored
         )
-        SELECT d.network, d.post_id, d.author, d.ts, r.topic, CAST(r.strength AS INTEGER)
-               AS strength
+        SELECT d.doc, d.network, d.post_id, d.author, d.ts, r.topic,
+               CAST(r.strength AS INTEGER) AS strength
         FROM ranked r JOIN _topic_docs d USING (doc)
         WHERE r.r <= {int(config.max_topics_per_post)}
     """)
     con.execute("DROP TABLE _topic_docs")
-    rows = con.execute("SELECT count(DISTINCT (network, post_id)) FROM _topic_posts").fetchall()
+    rows = con.execute("SELECT count(DISTINCT doc) FROM _topic_posts").fetchall()
     return int(rows[0][0])
 
 
