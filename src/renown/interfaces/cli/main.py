@@ -8,6 +8,7 @@ from renown.interfaces.cli.credentials import credentials_add_command
 from renown.interfaces.cli.demo import demo_command
 from renown.interfaces.cli.evaluate import evaluate_command, fit_command
 from renown.interfaces.cli.ingest import ingest_command, status_command
+from renown.interfaces.cli.keys import keys_app
 from renown.interfaces.cli.models import model_app
 from renown.interfaces.cli.people import link_command, unlink_command
 from renown.interfaces.cli.pull_bluesky import pull_bluesky_command
@@ -19,6 +20,7 @@ from renown.interfaces.cli.scores import (
     show_command,
     top_command,
 )
+from renown.interfaces.cli.serve import serve_command
 from renown.interfaces.cli.simulate import simulate_command
 
 app = typer.Typer(
@@ -42,6 +44,8 @@ app.command("history")(history_command)
 app.command("evaluate")(evaluate_command)
 model_app.command("fit")(fit_command)
 app.add_typer(model_app, name="model")
+app.command("serve")(serve_command)
+app.add_typer(keys_app, name="keys")
 
 pull_app = typer.Typer(
     help="Fetch an account's public activity from a network's API and ingest it.",

@@ -37,10 +37,18 @@ class LineChart:
     x_ticks: list[Tick]
 
 
-def nice_range(low: float, high: float, floor: float = 0.0,
-               ceiling: float = 100.0) -> tuple[float, float, float]:
-    """(bottom, top, step) around [low, high] on round numbers, within [floor, ceiling]."""
-    span = max(high - low, 1.0)
+def nice_range(low: float, high: float, floor: float = 0.0, ceiling: float = 100.0,
+               min_span: float = 10.0) -> tuple[float, float, float]:
+    """(bottom, top, step) around [low, high] on round numbers, within [floor, ceiling].
+
+    The axis spans at least ``min_span`` points, so a wobble of a few tenths
+    does not fill the chart and look like a swing.
+    """
+    if high - low < min_span:
+        middle = (low + high) / 2
+        low = max(floor, min(middle - min_span / 2, ceiling - min_span))
+        high = min(ceiling, low + min_span)
+    span = high - low
     raw = span / 4
     magnitude = 10 ** math.floor(math.log10(raw))
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
