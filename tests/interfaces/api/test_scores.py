@@ -69,7 +69,8 @@ def test_bad_leaderboard_parameters_are_422(client: TestClient, world: ServedWor
     assert error["details"], error
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(params=st.dictionaries(
     st.sampled_from(["network", "q", "band", "min_score", "max_score", "as_of", "limit",
                      "offset"]),
