@@ -59,6 +59,8 @@ def run_server(app: FastAPI, host: str, port: int, announce: Callable[[str], Non
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=access_log))
     try:
         server.run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn stops cleanly, then re-raises Ctrl-C
+        console.print("stopped")
     finally:
         sock.close()
 
