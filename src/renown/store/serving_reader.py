@@ -22,7 +22,7 @@ from renown.store.serving import POINTER, Pointer, read_pointer, serving_dir
 
 T = TypeVar("T")
 #: Results memoised per generation (explanations, previews, verified keys).
-CACHE_ENTRIES = 512
+CACHE_ENTRIES = 4096
 
 
 class Generation:
@@ -39,15 +39,26 @@ class Generation:
 
     def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
         """``compute()`` once per key in this generation (its data never changes)."""
+        found, value = self.peek(key)
+        if found:
+            return value  # type: ignore[no-any-return]
+        value = compute()
+        self.keep(key, value)
+        return value
+
+    def peek(self, key: Hashable) -> tuple[bool, Any]:
+        """(True, value) when ``key`` is memoised, else (False, None)."""
         with self._memo_lock:
             if key in self._memo:
-                return self._memo[key]  # type: ignore[no-any-return]
-        value = compute()
+                return True, self._memo[key]
+        return False, None
+
+    def keep(self, key: Hashable, value: Any) -> None:
+        """Memoise ``value`` (the oldest entry goes when the memo is full)."""
         with self._memo_lock:
             if len(self._memo) >= CACHE_ENTRIES:
                 self._memo.pop(next(iter(self._memo)))
             self._memo[key] = value
-        return value
 
 
 class ServingReader:

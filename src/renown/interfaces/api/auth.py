@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from renown.interfaces.api.errors import ApiError
@@ -33,30 +34,31 @@ def _rate_limited(message: str, wait: float) -> ApiError:
                     {"retry_after_seconds": seconds}, headers={"Retry-After": str(seconds)})
 
 
-def _verified(state: ServerState, lease: Lease, token: str, client: str) -> ApiKey:
+async def _verified(state: ServerState, lease: Lease, token: str, client: str) -> ApiKey:
     parts = split_token(token)
     if parts is None:
         raise ApiError(401, "unauthorized", "malformed API key (expected rnk_<id>_<secret>)",
                        headers={"WWW-Authenticate": "Bearer"})
-
-    def check() -> ApiKey | None:
+    memo_key = ("api-key", hashlib.sha256(token.encode()).hexdigest())
+    found, key = lease.generation.peek(memo_key)
+    if not found:
         wait = state.check_limiter.take(client, state.settings.key_checks_per_minute)
         if wait:
             raise _rate_limited("too many API key checks from this address", wait)
-        return verify_key(lease.con, token)
-
-    digest = hashlib.sha256(token.encode()).hexdigest()
-    key = lease.generation.memo(("api-key", digest), check)
+        # The slow hash runs in a worker thread, never on the event loop.
+        key = await run_in_threadpool(verify_key, lease.con, token)
+        lease.generation.keep(memo_key, key)
     if key is None:
         raise ApiError(401, "unauthorized", f"API key {parts[0]} is unknown, revoked or wrong",
                        headers={"WWW-Authenticate": "Bearer"})
+    assert isinstance(key, ApiKey)
     return key
 
 
-def require(scope: str) -> Callable[..., ApiKey]:
+def require(scope: str) -> Callable[..., Awaitable[ApiKey]]:
     """A dependency admitting keys whose scope includes ``scope``, within their rate."""
 
-    def dependency(request: Request, state: StateDep, lease: LeaseDep,
+    async def dependency(request: Request, state: StateDep, lease: LeaseDep,
                    header: Annotated[str | None, Security(_header)] = None,
                    bearer: Annotated[HTTPAuthorizationCredentials | None,
                                      Security(_bearer)] = None) -> ApiKey:
@@ -65,7 +67,7 @@ def require(scope: str) -> Callable[..., ApiKey]:
             raise ApiError(401, "unauthorized", "this endpoint needs an API key: send it as "
                            "X-API-Key or Authorization: Bearer (create one with `renown keys "
                            "create`)", headers={"WWW-Authenticate": "Bearer"})
-        key = _verified(state, lease, token.strip(), client_address(request))
+        key = await _verified(state, lease, token.strip(), client_address(request))
         if not scope_allows(key.scope, scope):
             raise ApiError(403, "forbidden", f"this endpoint needs scope {scope!r}; key "
                            f"{key.key_id} has scope {key.scope!r}",
@@ -83,7 +85,7 @@ WriteKey = Annotated[ApiKey, Depends(require("write"))]
 AdminKey = Annotated[ApiKey, Depends(require("admin"))]
 
 
-def page_limit(request: Request, state: StateDep) -> None:
+async def page_limit(request: Request, state: StateDep) -> None:
     """Anonymous dashboard pages: a rate limit per client address."""
     wait = state.page_limiter.take(client_address(request), state.settings.page_rate_per_minute)
     if wait:

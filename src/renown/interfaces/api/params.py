@@ -73,7 +73,7 @@ def known_network(lease: Lease, snapshot: SnapshotInfo, network: str | None) -> 
 
 def person(lease: Lease, text: str) -> str:
     """The person id for a person id or exact network:account (404 when unknown)."""
-    found = find_person(lease.con, text)
+    found = lease.generation.memo(("person", text), lambda: find_person(lease.con, text))
     if found is None:
         raise not_found("person_not_found", f"no person or network:account {text!r}")
     return found

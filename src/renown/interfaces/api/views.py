@@ -16,11 +16,12 @@ import numpy as np
 
 from renown.interfaces.api import schemas
 from renown.interfaces.api.errors import ApiError, invalid, not_found
-from renown.interfaces.api.params import no_scores
+from renown.interfaces.api.params import no_scores, person
 from renown.interfaces.api.state import Lease, ServerState
+from renown.scoring.cards import card_context, person_card
 from renown.scoring.combine import round_preserving_sum
 from renown.scoring.drivers import explain_change
-from renown.scoring.explain import component_points, contributions, explain, snapshot_rows
+from renown.scoring.explain import component_points, contributions, explain
 from renown.scoring.model import Model
 from renown.scoring.preview import preview
 from renown.scoring.queries import (
@@ -28,12 +29,11 @@ from renown.scoring.queries import (
     band,
     current_snapshot,
     history,
-    person_summary,
     score_distribution,
 )
 from renown.scoring.registry import ModelRegistryError, current_model, get_model, list_models
 from renown.scoring.run import NothingToScoreError, latest_event_day
-from renown.scoring.search import display_name, search_leaderboard
+from renown.scoring.search import search_leaderboard
 from renown.scoring.snapshots import SnapshotInfo
 from renown.store.database import scalar
 
@@ -50,23 +50,36 @@ def snapshot(lease: Lease, day: date | None = None) -> SnapshotInfo:
         raise no_scores(exc) from exc
 
 
-def summary(lease: Lease, person_id: str, day: date | None = None) -> schemas.PersonSummary:
+def summary(lease: Lease, text: str, day: date | None = None) -> schemas.PersonSummary:
+    """Score, band, deltas, component points and networks of a person id or network:account.
+
+    A scored person id (what leaderboards hand out) is read straight away;
+    anything else is resolved first.  Answers are memoised per snapshot.
+    """
     info = snapshot(lease, day)
+    return lease.generation.memo(("summary", text, info.run_id),
+                                 lambda: _summary(lease, info, text))
+
+
+def _summary(lease: Lease, info: SnapshotInfo, text: str) -> schemas.PersonSummary:
+    context = lease.generation.memo(("card-context", info.run_id),
+                                    lambda: card_context(lease.con, info))
     try:
-        found = person_summary(lease.con, person_id, info.as_of)
-        rows = snapshot_rows(lease.con, info.run_id, person_id)
+        card = person_card(lease.con, context, text)
     except PersonNotFoundError as exc:
-        raise not_found("not_scored", str(exc).strip("'\"")) from exc
-    except LookupError as exc:
-        raise no_scores(exc) from exc
-    points = component_points(contributions(rows, model_of(lease)))
+        person_id = person(lease, text)
+        if person_id == text:
+            raise not_found("not_scored", str(exc).strip("'\"")) from exc
+        return summary(lease, person_id, info.as_of)
+    parts = contributions((card.score, card.offline_points, card.account_rows),
+                          model_of(lease))
     return schemas.PersonSummary(
-        person_id=person_id, display_name=display_name(lease.con, person_id),
-        as_of=found.as_of, model_version=found.model_version, score=found.score,
-        band=found.band, deltas=schemas.Deltas(**found.deltas),
-        components=schemas.ComponentPoints(**points, floor=1.0),
-        offline_points=found.offline_points,
-        networks=[schemas.NetworkScore.model_validate(n) for n in found.networks])
+        person_id=card.person_id, display_name=card.display_name, as_of=info.as_of,
+        model_version=info.model_version, score=card.score, band=band(card.score),
+        deltas=schemas.Deltas(**card.deltas),
+        components=schemas.ComponentPoints(**component_points(parts), floor=1.0),
+        offline_points=card.offline_points,
+        networks=[schemas.NetworkScore.model_validate(n) for n in card.networks])
 
 
 def person_history(lease: Lease, person_id: str, start: date | None, end: date | None,

@@ -22,7 +22,7 @@ def person_summary(person_id: PersonId, lease: LeaseDep, key: ReadKey,
 
     ``person_id`` may also be ``network:account``; the response names the person.
     """
-    return views.summary(lease, person(lease, person_id), as_of)
+    return views.summary(lease, person_id, as_of)
 
 
 @router.get("/people/{person_id}/history", response_model=schemas.History)
