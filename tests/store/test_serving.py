@@ -54,6 +54,10 @@ def test_publish_copies_a_readable_snapshot_and_points_at_it(db_path: Path) -> N
     assert not is_current(db_path)
     assert ensure_published(db_path).generation == 2
     assert ensure_published(db_path).generation == 2  # already current: nothing new
+    with duckdb.connect(str(read_pointer(db_path).path)) as old:  # as an older Renown wrote it
+        old.execute("DELETE FROM schema_version WHERE version = (SELECT max(version) "
+                    "FROM schema_version)")
+    assert ensure_published(db_path).generation == 3  # unreadable here: published anew
 
 
 def test_readers_switch_between_requests_and_keep_their_snapshot(db_path: Path) -> None:

@@ -136,15 +136,25 @@ def open_writer(db: Path, timeout: float = 2.0) -> Iterator[duckdb.DuckDBPyConne
 
 
 def ensure_published(db: Path, timeout: float = 30.0) -> Pointer:
-    """A generation that matches the store, publishing one when there is none or it is stale."""
+    """A readable generation that matches the store, publishing one when there is none,
+    it is stale, or it was published by an older schema (publishing migrates the store)."""
     if not db.exists():
         raise StoreError(f"{db}: no such database (run `renown ingest` or `renown demo` first)")
-    if is_current(db):
-        pointer = read_pointer(db)
-        assert pointer is not None
+    pointer = read_pointer(db) if is_current(db) else None
+    if pointer is not None and _readable(pointer.path):
         return pointer
     with open_writer(db, timeout) as con:
         return publish(con, db).pointer
+
+
+def _readable(path: Path) -> bool:
+    """Whether this Renown can read a published file (an older one's schema needs a
+    republish after the store is migrated)."""
+    try:
+        connect(path, read_only=True).close()
+    except StoreError:
+        return False
+    return True
 
 
 def _generations(folder: Path) -> list[int]:
