@@ -209,8 +209,25 @@ CREATE TABLE endorsement_points (
 );
 """
 
+_V4_API_KEYS: Final = """
+-- API keys for the HTTP API.  Only a salted, slow hash of each secret is kept;
+-- key_id is the public part of the key, so a lookup never scans or compares
+-- hashes of other keys.  A revoked key stays listed (who had access, when).
+CREATE TABLE api_keys (
+    key_id          VARCHAR PRIMARY KEY,
+    name            VARCHAR,
+    scope           VARCHAR NOT NULL CHECK (scope IN ('read', 'write', 'admin')),
+    rate_per_minute INTEGER NOT NULL CHECK (rate_per_minute > 0),
+    kdf             VARCHAR NOT NULL,
+    salt            BLOB NOT NULL,
+    secret_hash     BLOB NOT NULL,
+    created_at      TIMESTAMP NOT NULL,
+    revoked_at      TIMESTAMP
+);
+"""
+
 #: (version, SQL) in the order they apply.
-MIGRATIONS: Final[tuple[tuple[int, str], ...]] = ((1, _V1_FOUNDATION), (2, _V2_SCORES),
-                                                  (3, _V3_TOPICS))
+MIGRATIONS: Final[tuple[tuple[int, str], ...]] = (
+    (1, _V1_FOUNDATION), (2, _V2_SCORES), (3, _V3_TOPICS), (4, _V4_API_KEYS))
 
 LATEST_VERSION: Final = MIGRATIONS[-1][0]

@@ -18,6 +18,7 @@ from rich.markup import escape
 
 from renown.sources.base import SourceError
 from renown.store.database import StoreError, default_db_path, open_store
+from renown.store.serving import publish_if_served
 
 console = Console()
 error_console = Console(stderr=True)
@@ -73,11 +74,33 @@ def print_json(data: object) -> None:
 
 @contextmanager
 def store(db: Path | None, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open the store for a command, turning store errors into clean CLI errors."""
+    """Open the store for a command, turning store errors into clean CLI errors.
+
+    A command that wrote publishes a read snapshot for servers when the store
+    is served (`renown.store.serving`), also when it ends with a clean error
+    after committing part of its work.
+    """
+    path = db or default_db_path()
     try:
-        with open_store(db or default_db_path(), read_only=read_only) as con:
-            yield con
+        with open_store(path, read_only=read_only) as con:
+            try:
+                yield con
+            except typer.Exit:
+                if not read_only:
+                    _publish(con, path)
+                raise
+            if not read_only:
+                _publish(con, path)
     except (StoreError, SourceError) as exc:
         fail(str(exc))
     except duckdb.IOException as exc:
         fail(f"{db or default_db_path()}: {exc} (is another renown process writing to it?)")
+
+
+def _publish(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Publish for servers; a failure leaves the write in place and says so."""
+    try:
+        publish_if_served(con, path)
+    except (OSError, StoreError, duckdb.Error) as exc:
+        error_console.print(f"[yellow]warning:[/] the write is stored, but publishing a read "
+                            f"snapshot for servers failed: {escape(str(exc))}", soft_wrap=True)

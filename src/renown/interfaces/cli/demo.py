@@ -1,8 +1,9 @@
-"""``renown demo``: a simulated world, ingested, scored, and its leaderboard shown.
+"""``renown demo``: a simulated world, ingested, scored, its leaderboard shown, then served.
 
 The demo is the README's first command: it must work on a fresh machine with
 no data, so it makes its own (a deterministic simulated world with planted
-roles) and shows that the score puts the planted roles where they belong.
+roles), shows that the score puts the planted roles where they belong, and
+ends by serving the dashboard on that world (``--no-serve`` for scripts).
 """
 
 from __future__ import annotations
@@ -18,7 +19,16 @@ import typer
 from rich.table import Table
 
 from renown.interfaces.cli.common import console, fail, store
+from renown.interfaces.cli.serve import (
+    HostOption,
+    PortOption,
+    announce_dashboard,
+    build_app,
+    run_server,
+)
+from renown.scoring.model import Model
 from renown.scoring.queries import leaderboard
+from renown.scoring.registry import current_model, register
 from renown.scoring.run import backfill, latest_event_day
 from renown.simulate import Truth, load_truth, simulate
 from renown.store.ingest import ingest
@@ -49,8 +59,14 @@ def demo_command(
     history_days: Annotated[int, typer.Option(
         min=1, max=60, help="Days of daily score history to compute.")] = 14,
     top: Annotated[int, typer.Option(min=5, max=100, help="Leaderboard rows to show.")] = 15,
+    serve: Annotated[bool, typer.Option(
+        "--serve/--no-serve", help="End by serving the dashboard on the world (until Ctrl-C).")
+    ] = True,
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
 ) -> None:
-    """Simulate a world with planted roles, ingest it, score it, and show the leaderboard."""
+    """Simulate a world with planted roles, ingest, score, show the leaderboard, serve the
+    dashboard."""
     clock = time.perf_counter()
     world = directory / "world"
     with console.status("simulating a world…"):
@@ -63,13 +79,23 @@ def demo_command(
         with console.status(f"scoring {history_days} days of history…"):
             backfill(con, last - timedelta(days=history_days - 1), last)
         console.print(f"scored {history_days} daily snapshots up to {last}")
+        register(con, demo_candidate(current_model(con)))
         truth = load_truth(world)
         _show_leaderboard(con, truth, top)
         _show_roles(con, truth)
     console.print(f"\ndone in {time.perf_counter() - clock:.0f}s. Explore it with "
                   f"[bold]--db {directory / 'renown.duckdb'}[/] (or set RENOWN_DB):\n"
                   "  renown top · renown show PERSON · renown explain PERSON --since DATE · "
-                  "renown history PERSON · renown model preview FILE")
+                  "renown history PERSON · renown model preview FILE · renown serve")
+    if serve:
+        run_server(build_app(directory / "renown.duckdb"), host, port, announce_dashboard)
+
+
+def demo_candidate(current: Model) -> Model:
+    """A candidate model stored beside the current one, so the dashboard's model-preview
+    page has something to compare: reactions fade faster (half-life 30 days, not 75)."""
+    return current.with_changes(version=f"{current.version}-demo-half-life-30",
+                                half_life_days=30.0)
 
 
 def _load(con: duckdb.DuckDBPyConnection, world: Path) -> None:

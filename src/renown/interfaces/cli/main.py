@@ -10,6 +10,7 @@ from renown.interfaces.cli.discover import discover_command
 from renown.interfaces.cli.evaluate import evaluate_command, fit_command
 from renown.interfaces.cli.influence import influence_command
 from renown.interfaces.cli.ingest import ingest_command, status_command
+from renown.interfaces.cli.keys import keys_app
 from renown.interfaces.cli.models import model_app
 from renown.interfaces.cli.ontology import ontology_app
 from renown.interfaces.cli.people import link_command, unlink_command
@@ -23,6 +24,7 @@ from renown.interfaces.cli.scores import (
     show_command,
     top_command,
 )
+from renown.interfaces.cli.serve import serve_command
 from renown.interfaces.cli.simulate import simulate_command
 from renown.interfaces.cli.topics import endorse_command, topics_command
 
@@ -53,6 +55,8 @@ app.command("discover")(discover_command)
 app.command("evaluate")(evaluate_command)
 model_app.command("fit")(fit_command)
 app.add_typer(model_app, name="model")
+app.command("serve")(serve_command)
+app.add_typer(keys_app, name="keys")
 
 pull_app = typer.Typer(
     help="Fetch an account's public activity from a network's API and ingest it.",

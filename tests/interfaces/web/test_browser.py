@@ -1,0 +1,155 @@
+"""The dashboard in a real Chromium: every page loads from a live server on loopback, shows
+its content, and its search, filters and keyboard navigation work; screenshots go to
+test-artifacts/browser/."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.interfaces.served_world import HISTORY_DAYS, ServedWorld
+from tests.interfaces.web.conftest import Tab, shot
+
+
+def _column(page: Any, index: int) -> list[str]:
+    """Text of one column of the people table (1-based)."""
+    return [t.strip() for t in
+            page.locator(f"table.people tbody tr td:nth-child({index})").all_inner_texts()]
+
+
+def test_leaderboard_search_and_network_filter(tab: Tab) -> None:
+    page = tab.page
+    page.goto("/")
+    assert page.url.endswith("/leaderboard")
+    assert page.locator("h1").inner_text() == "Leaderboard"
+    scores = [float(s) for s in _column(page, 3)]
+    assert len(scores) == 25 and scores == sorted(scores, reverse=True)
+    shot(page, "leaderboard")
+    top = _column(page, 2)[0]
+    fragment = top[-4:]
+    page.fill("#q", fragment)
+    page.press("#q", "Enter")
+    page.wait_for_url(f"**/leaderboard?q={fragment}*")
+    found = _column(page, 2)
+    assert top in found and all(fragment in name for name in found)
+    assert "matching" in page.locator(".result-count").inner_text()
+    page.fill("#q", "")
+    page.select_option("#network", "mastodon")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_url("**network=mastodon*")
+    assert set(_column(page, 5)) == {"mastodon"}
+    assert page.locator("#network").input_value() == "mastodon"
+    shot(page, "leaderboard-mastodon")
+    page.click("a[rel=next]")
+    page.wait_for_url("**page=2*")
+    assert _column(page, 1)[0] == "26"
+    tab.clean()
+
+
+def test_person_page_shows_every_section_and_explains_a_change(tab: Tab,
+                                                               world: ServedWorld) -> None:
+    page = tab.page
+    page.goto("/leaderboard")
+    name = _column(page, 2)[0]
+    page.click("table.people tbody tr:first-child a")
+    page.wait_for_url("**/people/**")
+    assert page.locator("h1").inner_text() == name
+    assert 1 <= float(page.locator(".score-value").inner_text()) <= 100
+    headings = page.locator("article section h2").all_inner_texts()
+    assert headings == ["What the score is made of", "History", "Per network",
+                        "Why it changed", "Who and what is behind it"]
+    assert page.locator("#history svg circle").count() == HISTORY_DAYS
+    assert page.locator("#evidence table").count() >= 2
+    shot(page, "person")
+    day = world.first_day.isoformat()
+    page.select_option("#since", day)
+    page.click("#why button[type=submit]")
+    page.wait_for_url(f"**since={day}*")
+    headline = page.locator(".change-headline").inner_text()
+    assert f"on {day}" in headline and "score" in headline
+    assert page.locator(".drivers li").count() >= 1
+    shot(page, "person-why-it-changed")
+    tab.clean()
+
+
+def test_discovery_filters_by_band(tab: Tab) -> None:
+    page = tab.page
+    page.goto("/discover")
+    assert page.locator("h1").inner_text() == "Discover people"
+    assert "once topics" in page.locator(".lede").inner_text()
+    page.select_option("#band", "notable")
+    page.fill("#min_score", "45")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_url("**band=notable*")
+    bands = _column(page, 4)
+    scores = [float(s) for s in _column(page, 3)]
+    assert bands and set(bands) == {"notable"} and min(scores) >= 45
+    assert page.locator("#spread-title").is_visible()
+    shot(page, "discover")
+    tab.clean()
+    page.fill("#max_score", "10")
+    page.click("form.filters button[type=submit]")
+    assert page.locator("h1").inner_text() == "That request could not be understood"
+    assert "min_score" in page.locator(".error-message").inner_text()
+    assert tab.console_errors == ["Failed to load resource: the server responded with a "
+                                  "status of 422 (Unprocessable Entity)"]
+
+
+def test_model_preview_shows_changes_and_movers(tab: Tab, world: ServedWorld) -> None:
+    page = tab.page
+    page.goto("/model-preview")
+    assert page.locator("#candidate").input_value() == world.candidate
+    assert world.candidate in page.locator("#summary-title").inner_text()
+    assert page.locator("#hist-title + table tbody tr").count() == 11
+    losses = page.locator("section:has(#movers-2) tbody tr")
+    assert losses.count() == 10
+    assert "−" in losses.first.locator("td:nth-child(4)").inner_text()
+    shot(page, "model-preview")
+    tab.clean()
+
+
+def test_keyboard_reaches_everything_with_visible_focus(tab: Tab) -> None:
+    page = tab.page
+    page.goto("/leaderboard")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    reached = []
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        reached.append(page.evaluate(
+            "(() => { const e = document.activeElement; return [e.tagName, e.id, "
+            "getComputedStyle(e).outlineStyle]; })()"))
+    ids = [element_id for _, element_id, _ in reached]
+    assert ids[:2] == ["q", "network"]
+    assert "A" in [tag for tag, _, _ in reached[3:]]  # then the people links
+    assert all(style != "none" for _, _, style in reached)  # focus is always visible
+    page.keyboard.press("Escape")
+    page.evaluate("document.activeElement.blur()")
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "site-q"  # our script runs under CSP
+    tab.clean()
+
+
+def test_pages_label_every_field_and_fit_a_phone(browser: Any, live_server: str,
+                                                 world: ServedWorld) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=live_server)
+    page = context.new_page()
+    for path in ("/leaderboard", "/discover", "/model-preview",
+                 f"/people/{_first_person(page)}"):
+        page.goto(path)
+        unlabelled = page.evaluate(
+            "[...document.querySelectorAll('input, select')]"
+            ".filter(e => e.labels.length === 0).map(e => e.outerHTML)")
+        assert unlabelled == [], (path, unlabelled)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, (path, overflow)
+        assert page.locator("html").get_attribute("lang") == "en"
+        shot(page, "phone" + path.replace("/", "-").replace(":", "-"))
+    context.close()
+
+
+def _first_person(page: Any) -> str:
+    page.goto("/leaderboard")
+    href = page.locator("table.people tbody tr:first-child a").get_attribute("href")
+    return str(href).removeprefix("/people/")
