@@ -199,6 +199,15 @@ def _score_child(db: str, memory_limit: str | None, connection: Any) -> None:
     pipeline._node_table = labelled("propagation", pipeline._node_table)
     pipeline._accounts = labelled("combine", pipeline._accounts)
     run.write_snapshot = labelled("write snapshot", run.write_snapshot)
+    topic_layer = labelled("topics", run.topic_layer)
+
+    def timed_topics(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        layer = topic_layer(*args, **kwargs)
+        result.stages["topics"] = time.perf_counter() - started
+        return layer
+
+    run.topic_layer = timed_topics
     compute = run.compute_scores
 
     def compute_and_keep(*args: Any, **kwargs: Any) -> Any:
@@ -294,7 +303,7 @@ def score_rows(case: str, result: ScoreResult, target_s: float,
     rows = [Row(case, "score_day (total)", result.seconds,
                 f"{result.people:,} people, {result.accounts:,} accounts; "
                 f"peak RSS {result.peak_bytes / GIB:.2f} GiB")]
-    for stage in ("signals", "propagation", "combine", "write snapshot"):
+    for stage in ("signals", "propagation", "combine", "topics", "write snapshot"):
         detail = f"peak RSS {result.stage_peak_bytes.get(stage, 0) / GIB:.2f} GiB"
         if stage == "propagation":
             detail += f", {result.iterations} iterations"

@@ -25,6 +25,7 @@ from renown.scoring.model import Model
 from renown.scoring.pipeline import compute_scores
 from renown.scoring.registry import current_model
 from renown.scoring.snapshots import day_end
+from renown.scoring.topics.endorsements import stored_points_on
 from renown.store.database import scalar
 
 #: Below this many points a component counts as unchanged.
@@ -41,7 +42,8 @@ def explain_change(con: duckdb.DuckDBPyConnection, explanation: Explanation,
         raise ValueError(f"--since {since} must be before the score date {explanation.as_of}")
     model = current_model(con)
     earlier = _rows_at(con, explanation.person_id, since, model)
-    before = component_points(contributions(earlier, model))
+    before = component_points(contributions(
+        earlier, model, stored_points_on(con, since, model.version, explanation.person_id)))
     after = component_points(explanation.contributions)
     kinds_before = _reactors_by_kind(con, explanation.person_id, since, model)
     kinds_after = _reactors_by_kind(con, explanation.person_id, explanation.as_of, model)

@@ -20,6 +20,7 @@ from renown.scoring.registry import current_model
 from renown.scoring.scale import MIN_SCORE
 from renown.scoring.signals import QUANTUM, SignalScope, build_signals
 from renown.scoring.snapshots import day_end
+from renown.scoring.topics.endorsements import stored_points
 
 COMPONENTS = ("reach", "amplification", "network")
 
@@ -87,8 +88,11 @@ def snapshot_rows(con: duckdb.DuckDBPyConnection, run_id: int, person_id: str
 
 
 def contributions(score_rows: tuple[float, float, list[AccountRow]],
-                  model: Model) -> list[Contribution]:
-    """The parts of a score; they add up to it exactly (before rounding)."""
+                  model: Model, endorsed: float = 0.0) -> list[Contribution]:
+    """The parts of a score; they add up to it exactly (before rounding).
+
+    ``endorsed``: the snapshot's +K endorsement points (`scoring.topics.endorsements`).
+    """
     _, offline, rows = score_rows
     parts = [Contribution("floor (every score starts at 1)", MIN_SCORE)]
     weights = model.component_weights()
@@ -99,6 +103,8 @@ def contributions(score_rows: tuple[float, float, list[AccountRow]],
                                       network, account, component))
     if offline > 0:
         parts.append(Contribution("offline credentials", offline, component="offline"))
+    if endorsed > 0:
+        parts.append(Contribution("endorsements (+K)", endorsed, component="endorsements"))
     return parts
 
 
@@ -110,7 +116,8 @@ def explain(con: duckdb.DuckDBPyConnection, person_id: str, *, day: date | None 
     rows = snapshot_rows(con, info.run_id, person_id)
     reactors, posts = _evidence(con, info.run_id, person_id, info.as_of, model, top)
     return Explanation(person_id, info.as_of, info.model_version, rows[0],
-                       contributions(rows, model), reactors, posts)
+                       contributions(rows, model, stored_points(con, info.run_id, person_id)),
+                       reactors, posts)
 
 
 def _focus(con: duckdb.DuckDBPyConnection, run_id: int, person_id: str) -> None:
@@ -155,8 +162,8 @@ def _evidence(con: duckdb.DuckDBPyConnection, run_id: int, person_id: str, day: 
 
 
 def component_points(parts: list[Contribution]) -> dict[str, float]:
-    """Points per component across networks (plus offline)."""
-    totals = dict.fromkeys((*COMPONENTS, "offline"), 0.0)
+    """Points per component across networks (plus offline and endorsements)."""
+    totals = dict.fromkeys((*COMPONENTS, "offline", "endorsements"), 0.0)
     for part in parts:
         if part.component is not None:
             totals[part.component] += part.points

@@ -19,13 +19,17 @@ from typing import Any, Final
 from renown.events import KINDS, OFFLINE_KINDS
 
 #: How much one reaction of each kind says about influence.  A reshare or
-#: quote puts your content in front of the reactor's own audience (strongest);
-#: a reply or comment costs effort; a mention names you; a like or upvote is
-#: one click; an accepted answer is the asker's explicit verdict.  Kinds not
-#: listed (post, follow, downvote) are not reactions and weigh nothing.
+#: quote puts your content in front of the reactor's own audience; a reply or
+#: a mention is attention directed at you by name, and on real data it is the
+#: stronger sign of responses to come (Higgs: people whose one reactor
+#: mentioned them drew 2.5× the later responders of those reshared once), so
+#: since renown-2026.11.1 all four weigh 1; a comment or answer costs effort
+#: but answers a thread more than a person; a like or upvote is one click; an
+#: accepted answer is the asker's explicit verdict.  Kinds not listed (post,
+#: follow, downvote) are not reactions and weigh nothing.
 DEFAULT_KIND_WEIGHTS: Final[dict[str, float]] = {
-    "reshare": 1.0, "quote": 1.0, "accept": 1.0, "reply": 0.8, "comment": 0.8,
-    "answer": 0.8, "mention": 0.6, "endorse": 0.5, "like": 0.3, "upvote": 0.3,
+    "reshare": 1.0, "quote": 1.0, "accept": 1.0, "reply": 1.0, "mention": 1.0,
+    "comment": 0.8, "answer": 0.8, "endorse": 0.5, "like": 0.3, "upvote": 0.3,
 }
 
 #: Offline credentials, in "credential units" (a book counts as two talks).
@@ -39,14 +43,14 @@ class Model:
     """All scoring parameters.  Field comments give the reason for each default."""
 
     #: Human-readable version name; scores and history rows carry it.
-    version: str = "renown-2026.11"
+    version: str = "renown-2026.11.1"
     #: Events older than this do not count at all: four half-lives, where the
     #: decay has already brought a reaction down to 1/16, so leaving the
     #: window is a small step, not a cliff.
     window_days: float = 300.0
     #: Recency decay: a reaction's weight halves every 75 days.  Worst case at
     #: the steepest part of the scale, a steady audience that goes quiet costs
-    #: ≤ 1.0 point after 7 days and ≤ 4.2 after 30 (property 3 allows 2 and 6;
+    #: ≤ 1.3 points after 7 days and ≤ 5.4 after 30 (property 3 allows 2 and 6;
     #: Klout's users lost 9–12 for a week away).
     half_life_days: float = 75.0
     #: Weight of one reaction per kind: see `DEFAULT_KIND_WEIGHTS` for the
@@ -79,25 +83,30 @@ class Model:
     amplification_prior_posts: float = 5.0
     #: Component mix (people-equivalents).  Reach dominates because distinct
     #: responders are the outcome we predict.
-    weight_reach: float = 0.55
-    #: Network adds who the responders are: second to Reach, because who
-    #: reacts matters less than whether many different people do.
-    weight_network: float = 0.35
+    weight_reach: float = 0.80
+    #: Network adds who the responders are.  renown-2026.11 gave it 0.35; on
+    #: all three real data sets its top 100 predicted later responders worse
+    #: than Reach's (Higgs NDCG@100 0.50 vs 0.63, no better than plain
+    #: PageRank), so since 2026.11.1 it breaks ties among similar audiences
+    #: rather than competing with their size (docs/evaluation.md).
+    weight_network: float = 0.10
     #: Amplification is kept small so output volume barely moves a score.
     weight_amplification: float = 0.10
     #: Networks combine as a p-norm: never below the best single network (so
     #: adding a network never lowers the score) and below their sum (audiences overlap).
     network_norm_p: float = 2.0
     #: The 1–100 scale, as anchor points raw (effective people) → score, linear
-    #: in ln(raw) between them: half a person → 20, five people → 40, sixty → 82,
-    #: a thousand → 95.  That is about 6 points per doubling of the audience up
-    #: to five people, 12 per doubling from five to sixty, and 3 above: typical
-    #: people with an audience land in 20–40 whether their world is sparse (the
-    #: Higgs median reaches 0.7 people in a week) or dense (3.9 in the
-    #: simulated world over months), while ~50+ people put someone in the top
-    #: 1% (above 80).  The steepest segment (16.9 points per e-fold) bounds
-    #: what silence costs: ≤ 1.2 points after 7 days, ≤ 5.1 after 30.
-    scale_raws: tuple[float, ...] = (0.5, 5.0, 60.0, 1000.0)
+    #: in ln(raw) between them: half a person → 20, seven people → 40,
+    #: seventy → 82, a thousand → 95.  That is about 5 points per doubling of
+    #: the audience up to seven people, 13 per doubling from seven to seventy,
+    #: and 3 above: typical people with an audience land in 20–40 whether their
+    #: world is sparse (the Higgs median reaches 0.75 people in a week) or
+    #: dense (5.7 in the simulated world over months), while ~75+ people put
+    #: someone in the top 1% (above 80).  Recalibrated in 2026.11.1 (was 5 → 40,
+    #: 60 → 82) because Reach's larger share raised everyone's raw.  The
+    #: steepest segment (18.2 points per e-fold) bounds what silence costs:
+    #: ≤ 1.3 points after 7 days, ≤ 5.4 after 30.
+    scale_raws: tuple[float, ...] = (0.5, 7.0, 70.0, 1000.0)
     #: Scores at ``scale_raws`` (strictly increasing, between 1 and 100).
     scale_scores: tuple[float, ...] = (20.0, 40.0, 82.0, 95.0)
     #: Offline credentials add at most this many points: visible, but never

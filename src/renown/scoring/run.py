@@ -12,6 +12,7 @@ from renown.scoring.model import Model
 from renown.scoring.pipeline import compute_scores
 from renown.scoring.registry import ensure_current, register
 from renown.scoring.snapshots import SnapshotInfo, day_end, stored_snapshots, write_snapshot
+from renown.scoring.topics.snapshot import topic_layer
 from renown.store.database import scalar
 
 
@@ -33,7 +34,7 @@ def latest_event_day(con: duckdb.DuckDBPyConnection) -> date:
 
 def score_day(con: duckdb.DuckDBPyConnection, day: date | None = None,
               model: Model | None = None) -> SnapshotInfo:
-    """Score everyone as of the end of ``day`` and store the snapshot.
+    """Score everyone as of the end of ``day`` and store the snapshot, with its topics.
 
     The first run makes the default model current even when ``model`` is a
     candidate, so reads always have a current version to follow.
@@ -44,7 +45,8 @@ def score_day(con: duckdb.DuckDBPyConnection, day: date | None = None,
     day = day or latest_event_day(con)
     clock = time.perf_counter()
     run = compute_scores(con, day_end(day), model)
-    return write_snapshot(con, run, day, time.perf_counter() - clock)
+    topics = topic_layer(con, run)
+    return write_snapshot(con, topics.run, day, time.perf_counter() - clock, (topics.write,))
 
 
 def backfill(

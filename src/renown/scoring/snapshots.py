@@ -7,6 +7,7 @@ snapshot, never a mix.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -30,8 +31,13 @@ class SnapshotInfo:
     accounts: int
 
 
+#: Writes more rows of a snapshot (topics, endorsements) under its run id,
+#: inside the snapshot's transaction.
+SnapshotExtra = Callable[[duckdb.DuckDBPyConnection, int], None]
+
+
 def write_snapshot(con: duckdb.DuckDBPyConnection, run: ScoreRun, day: date,
-                   seconds: float) -> SnapshotInfo:
+                   seconds: float, extras: Sequence[SnapshotExtra] = ()) -> SnapshotInfo:
     """Store ``run`` as the snapshot for ``day`` under its model version."""
     con.execute("BEGIN TRANSACTION")
     try:
@@ -51,6 +57,8 @@ def write_snapshot(con: duckdb.DuckDBPyConnection, run: ScoreRun, day: date,
         con.execute("INSERT INTO account_scores SELECT ?, network, account, person_id, posts, "
                     "reactors, reactions, reach, amplification, network_value, influence, raw, "
                     "score, points FROM _snapshot_accounts", [run_id])
+        for extra in extras:
+            extra(con, run_id)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

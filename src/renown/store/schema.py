@@ -127,7 +127,90 @@ CREATE TABLE account_scores (
 );
 """
 
+_V3_TOPICS: Final = """
+-- The topic ontology posts are matched against (docs/topics.md): one at a
+-- time, replaced as a whole by `renown ontology use`.
+CREATE TABLE topic_ontology (
+    name        VARCHAR NOT NULL,
+    source      VARCHAR NOT NULL,
+    fingerprint VARCHAR NOT NULL,
+    topics      BIGINT NOT NULL,
+    loaded_at   TIMESTAMP NOT NULL
+);
+CREATE TABLE topic_nodes (slug VARCHAR PRIMARY KEY, name VARCHAR NOT NULL);
+CREATE TABLE topic_edges (parent VARCHAR NOT NULL, child VARCHAR NOT NULL);
+-- kind: name, alias, keyword or hashtag.
+CREATE TABLE topic_terms (slug VARCHAR NOT NULL, kind VARCHAR NOT NULL, term VARCHAR NOT NULL);
+-- Topic results of a score run, written with its snapshot (same run_id).
+CREATE TABLE topic_runs (
+    run_id        BIGINT PRIMARY KEY,
+    ontology      VARCHAR NOT NULL,
+    fingerprint   VARCHAR NOT NULL,
+    config        VARCHAR NOT NULL,
+    matched_posts BIGINT NOT NULL,
+    topics        BIGINT NOT NULL,
+    attributions  BIGINT NOT NULL,
+    seconds       DOUBLE NOT NULL
+);
+-- A topic attributed to a person: distinct counts, the discounted evidence the
+-- thresholds were checked on, confidence, and influence within the topic.
+CREATE TABLE topic_attributions (
+    run_id           BIGINT NOT NULL,
+    person_id        VARCHAR NOT NULL,
+    topic            VARCHAR NOT NULL,
+    direct           BOOLEAN NOT NULL,
+    confidence       DOUBLE NOT NULL,
+    topic_score      DOUBLE NOT NULL,
+    topic_raw        DOUBLE NOT NULL,
+    posts            BIGINT NOT NULL,
+    days             BIGINT NOT NULL,
+    reactors         BIGINT NOT NULL,
+    endorsers        BIGINT NOT NULL,
+    post_evidence    DOUBLE NOT NULL,
+    day_evidence     DOUBLE NOT NULL,
+    reactor_evidence DOUBLE NOT NULL
+);
+-- The posts behind each attributed topic (the most-reacted ones).
+CREATE TABLE topic_evidence_posts (
+    run_id    BIGINT NOT NULL,
+    person_id VARCHAR NOT NULL,
+    topic     VARCHAR NOT NULL,
+    network   VARCHAR NOT NULL,
+    post_id   VARCHAR NOT NULL,
+    ts        TIMESTAMP NOT NULL,
+    reactors  BIGINT NOT NULL,
+    reactions BIGINT NOT NULL,
+    via_topic VARCHAR NOT NULL,
+    weight    DOUBLE NOT NULL
+);
+-- +K endorsements given through Renown (person to person, on a topic).
+CREATE SEQUENCE endorsement_ids START 1;
+CREATE TABLE endorsements (
+    endorsement_id BIGINT PRIMARY KEY,
+    giver          VARCHAR NOT NULL,
+    receiver       VARCHAR NOT NULL,
+    topic          VARCHAR NOT NULL,
+    given_at       TIMESTAMP NOT NULL
+);
+-- What each endorsement weighed in a score run, and the bounded points it gave.
+CREATE TABLE endorsement_weights (
+    run_id         BIGINT NOT NULL,
+    endorsement_id BIGINT NOT NULL,
+    standing       DOUBLE NOT NULL,
+    reciprocal     BOOLEAN NOT NULL,
+    weight         DOUBLE NOT NULL
+);
+CREATE TABLE endorsement_points (
+    run_id       BIGINT NOT NULL,
+    person_id    VARCHAR NOT NULL,
+    endorsements BIGINT NOT NULL,
+    units        DOUBLE NOT NULL,
+    points       DOUBLE NOT NULL
+);
+"""
+
 #: (version, SQL) in the order they apply.
-MIGRATIONS: Final[tuple[tuple[int, str], ...]] = ((1, _V1_FOUNDATION), (2, _V2_SCORES))
+MIGRATIONS: Final[tuple[tuple[int, str], ...]] = ((1, _V1_FOUNDATION), (2, _V2_SCORES),
+                                                  (3, _V3_TOPICS))
 
 LATEST_VERSION: Final = MIGRATIONS[-1][0]

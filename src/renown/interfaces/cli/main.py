@@ -6,10 +6,12 @@ import typer
 
 from renown.interfaces.cli.credentials import credentials_add_command
 from renown.interfaces.cli.demo import demo_command
+from renown.interfaces.cli.discover import discover_command
 from renown.interfaces.cli.evaluate import evaluate_command, fit_command
 from renown.interfaces.cli.influence import influence_command
 from renown.interfaces.cli.ingest import ingest_command, status_command
 from renown.interfaces.cli.models import model_app
+from renown.interfaces.cli.ontology import ontology_app
 from renown.interfaces.cli.people import link_command, unlink_command
 from renown.interfaces.cli.pull_bluesky import pull_bluesky_command
 from renown.interfaces.cli.pull_mastodon import pull_mastodon_command
@@ -22,6 +24,7 @@ from renown.interfaces.cli.scores import (
     top_command,
 )
 from renown.interfaces.cli.simulate import simulate_command
+from renown.interfaces.cli.topics import endorse_command, topics_command
 
 app = typer.Typer(
     name="renown",
@@ -41,8 +44,12 @@ app.command("top")(top_command)
 app.command("show")(show_command)
 app.command("explain")(explain_command)
 app.command("history")(history_command)
+app.command("topics")(topics_command)
+app.command("endorse")(endorse_command)
+app.add_typer(ontology_app, name="ontology")
 app.command("influence")(influence_command)
 app.command("quality")(quality_command)
+app.command("discover")(discover_command)
 app.command("evaluate")(evaluate_command)
 model_app.command("fit")(fit_command)
 app.add_typer(model_app, name="model")

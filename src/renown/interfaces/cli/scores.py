@@ -139,12 +139,21 @@ def _backfill_with_progress(con: duckdb.DuckDBPyConnection, start: date, end: da
 
 def top_command(
     network: Annotated[str | None, typer.Option(help="Rank by score on one network.")] = None,
+    topic: Annotated[str | None, typer.Option(
+        help="Rank by influence within a topic (slug); people attributed it or a narrower "
+             "topic.", show_default=False)] = None,
     limit: Annotated[int, typer.Option(min=1, max=10_000, help="How many people.")] = 20,
     as_of: DateOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """The leaderboard: people by score, overall or on one network."""
+    """The leaderboard: people by score, overall, on one network, or within a topic."""
+    if topic is not None:
+        if network is not None:
+            fail("--topic and --network cannot be combined", code=2)
+        from renown.interfaces.cli.topics import topic_top  # the topics CLI imports this module
+        topic_top(topic, limit, as_of, db, as_json)
+        return
     with store(db, read_only=True) as con:
         try:
             rows = leaderboard(con, network=network, limit=limit,
