@@ -376,11 +376,11 @@ def test_scaling_is_vectorised(tmp_path: Path) -> None:
     work on a shared machine does not inflate; the bound is ~5× below the
     measured rate, so only a per-event loop would break it.
     """
-    clock, cpu = time.perf_counter(), time.process_time()
+    cpu = time.process_time()
     summary = simulate(10_000, 10, 5, tmp_path)
-    seconds, cpu = time.perf_counter() - clock, time.process_time() - cpu
+    cpu = time.process_time() - cpu
     assert summary.events > 400_000
-    assert summary.events / cpu > 150_000 and seconds < 10
+    assert summary.events / cpu > 150_000
 
 
 def test_cli_prints_a_summary_and_json(tmp_path: Path) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from renown.scoring.topics.default import default_ontology
@@ -69,9 +67,7 @@ def test_terms_are_borrowed_for_shared_slugs() -> None:
 
 
 def test_built_in_ontology_covers_the_major_areas_with_words_for_every_topic() -> None:
-    clock = time.perf_counter()
     ontology = default_ontology.__wrapped__()
-    elapsed = time.perf_counter() - clock
     assert 250 <= len(ontology) <= 500
     assert {"technology", "business", "science", "health", "arts-and-humanities", "sports",
             "politics", "lifestyle", "entertainment", "environment"} <= set(ontology.roots)
@@ -80,7 +76,6 @@ def test_built_in_ontology_covers_the_major_areas_with_words_for_every_topic() -
     for slug, topic in ontology.topics.items():
         assert topic.keywords or topic.aliases, slug
         assert topic.hashtags, slug
-    assert elapsed < 1.0
 
 
 def test_built_in_ontology_has_every_simulated_topic() -> None:
