@@ -69,9 +69,9 @@ def test_terms_are_borrowed_for_shared_slugs() -> None:
 
 
 def test_built_in_ontology_covers_the_major_areas_with_words_for_every_topic() -> None:
-    clock = time.perf_counter()
+    clock = time.process_time()
     ontology = default_ontology.__wrapped__()
-    elapsed = time.perf_counter() - clock
+    elapsed = time.process_time() - clock
     assert 250 <= len(ontology) <= 500
     assert {"technology", "business", "science", "health", "arts-and-humanities", "sports",
             "politics", "lifestyle", "entertainment", "environment"} <= set(ontology.roots)
