@@ -47,7 +47,8 @@ from renown.store.people import link_accounts, read_identity_file
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 KLOUT = SHARED / "klout-topics"
 HIGGS = SHARED / "higgs" / "higgs-activity_time.txt.gz"
-STAGES = ("match_posts", "build_post_evidence", "build_evidence", "attributions", "_scores",
+STAGES = ("match_posts", "build_post_evidence", "build_candidates", "build_evidence",
+          "attributions", "_scores",
           "weigh_endorsements", "_evidence_posts")
 
 

@@ -25,6 +25,7 @@ from renown.scoring.topics.attribution import attributions
 from renown.scoring.topics.config import TopicConfig
 from renown.scoring.topics.endorsements import points_by_receiver, weigh_endorsements
 from renown.scoring.topics.evidence import (
+    build_candidates,
     build_evidence,
     build_post_evidence,
     register_closure,
@@ -76,7 +77,8 @@ def compute_topics(con: duckdb.DuckDBPyConnection, as_of: datetime, model: Model
     matched = match_posts(con, scope, config)
     register_closure(con, ontology, config)
     build_post_evidence(con, scope, model)
-    build_evidence(con, config)
+    build_candidates(con, config)
+    build_evidence(con)
     first = attributions(con, config)
     scores = _scores(con, first, model, config, as_of, scored=focus is None,
                      ready=signals_ready)
@@ -87,7 +89,7 @@ def compute_topics(con: duckdb.DuckDBPyConnection, as_of: datetime, model: Model
     if weights.num_rows:
         con.register("_topic_endorsement_weights", weights)
         try:
-            build_evidence(con, config, "_topic_endorsement_weights")
+            build_evidence(con, "_topic_endorsement_weights")
         finally:
             con.unregister("_topic_endorsement_weights")
         final = attributions(con, config)

@@ -100,14 +100,55 @@ def build_post_evidence(con: duckdb.DuckDBPyConnection, scope: TopicScope, model
     """)
 
 
-def build_evidence(con: duckdb.DuckDBPyConnection, config: TopicConfig,
-                   endorsements: str | None = None) -> None:
-    """``_topic_evidence`` per (person, topic) that meets the post and day thresholds.
+def build_candidates(con: duckdb.DuckDBPyConnection, config: TopicConfig) -> None:
+    """``_topic_candidates``: (person, topic) pairs that meet the post and day thresholds.
+
+    With ``_topic_candidate_people`` (person_id, topic, reactor, weight): the
+    people who reacted to each candidate's engaged posts, at their best post's
+    weight.  Pairs short of posts or days are left out here: no reactor or
+    endorser can make up for them, and most pairs are short.
+    """
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _topic_candidates AS
+        WITH engaged AS (
+            SELECT pe.* FROM _topic_post_evidence pe SEMI JOIN _topic_post_stats s USING (doc)
+        ),
+        days AS (
+            SELECT pid, topic, count(*) AS days, sum(weight) AS day_evidence
+            FROM (SELECT pid, topic, day, max(weight) AS weight FROM engaged GROUP BY ALL)
+            GROUP BY ALL
+        ),
+        candidates AS (
+            SELECT e.pid, e.topic, count(*) AS posts, sum(e.weight) AS post_evidence,
+                   bool_or(e.via_topic = e.topic) AS direct
+            FROM engaged e GROUP BY e.pid, e.topic
+            HAVING sum(e.weight) >= {config.min_posts - EPSILON}
+        )
+        SELECT c.*, d.days, d.day_evidence, p.person_id
+        FROM candidates c JOIN days d USING (pid, topic)
+        JOIN (SELECT DISTINCT pid, person_id FROM _topic_accounts) p USING (pid)
+        WHERE d.day_evidence >= {config.min_days - EPSILON}
+    """)
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _topic_candidate_people AS
+        WITH reacted AS (
+            SELECT e.pid, e.topic, r.reactor, max(e.weight) AS weight
+            FROM _topic_post_evidence e SEMI JOIN _topic_candidates USING (pid, topic)
+            JOIN _topic_reactions r USING (doc)
+            GROUP BY ALL
+        )
+        SELECT c.person_id, x.topic, p.person_id AS reactor, x.weight
+        FROM reacted x JOIN _topic_candidates c USING (pid, topic)
+        JOIN (SELECT DISTINCT pid, person_id FROM _topic_accounts) p ON p.pid = x.reactor
+    """)
+
+
+def build_evidence(con: duckdb.DuckDBPyConnection, endorsements: str | None = None) -> None:
+    """``_topic_evidence``: the candidates with their people, endorsers and sums.
 
     ``endorsements`` names a table (receiver, topic, giver, weight) of
-    endorsements already weighed; they roll up like posts.  Pairs short of
-    the post or day threshold are left out early: no reactor or endorser can
-    make up for them, and most pairs are short.
+    endorsements already weighed; they roll up like posts, and someone who
+    both reacted and endorsed counts once, at the larger weight.
     """
     endorsed = "SELECT NULL::VARCHAR AS person_id, NULL::VARCHAR AS topic, " \
                "NULL::VARCHAR AS reactor, NULL::DOUBLE AS weight, true AS endorsed WHERE false"
@@ -119,38 +160,10 @@ def build_evidence(con: duckdb.DuckDBPyConnection, config: TopicConfig,
             GROUP BY ALL"""
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _topic_evidence AS
-        WITH persons AS (SELECT DISTINCT pid, person_id FROM _topic_accounts),
-        engaged AS (
-            SELECT pe.* FROM _topic_post_evidence pe SEMI JOIN _topic_post_stats s USING (doc)
-        ),
-        daily AS (
-            SELECT pid, topic, day, max(weight) AS weight FROM engaged GROUP BY ALL
-        ),
-        candidates AS (
-            SELECT e.pid, e.topic, count(*) AS posts, sum(e.weight) AS post_evidence,
-                   bool_or(e.via_topic = e.topic) AS direct,
-                   any_value(d.days) AS days, any_value(d.day_evidence) AS day_evidence
-            FROM engaged e JOIN (SELECT pid, topic, count(*) AS days,
-                                        sum(weight) AS day_evidence FROM daily GROUP BY ALL) d
-                 USING (pid, topic)
-            GROUP BY e.pid, e.topic
-            HAVING sum(e.weight) >= {config.min_posts - EPSILON}
-               AND any_value(d.day_evidence) >= {config.min_days - EPSILON}
-        ),
-        named AS (
-            SELECT c.*, p.person_id FROM candidates c JOIN persons p USING (pid)
-        ),
-        reacted AS (
-            SELECT e.pid, e.topic, r.reactor, max(e.weight) AS weight
-            FROM engaged e SEMI JOIN candidates USING (pid, topic)
-            JOIN _topic_reactions r USING (doc)
-            GROUP BY ALL
-        ),
-        people AS (
-            SELECT n.person_id, x.topic, p.person_id AS reactor, x.weight, false AS endorsed
-            FROM reacted x JOIN named n USING (pid, topic) JOIN persons p ON p.pid = x.reactor
+        WITH people AS (
+            SELECT *, false AS endorsed FROM _topic_candidate_people
             UNION ALL
-            SELECT * FROM ({endorsed}) x SEMI JOIN named USING (person_id, topic)
+            SELECT * FROM ({endorsed}) x SEMI JOIN _topic_candidates USING (person_id, topic)
         ),
         reach AS (
             SELECT person_id, topic, count(DISTINCT reactor) FILTER (NOT endorsed) AS reactors,
@@ -165,7 +178,7 @@ def build_evidence(con: duckdb.DuckDBPyConnection, config: TopicConfig,
                coalesce(r.reactors, 0) AS reactors, coalesce(r.endorsers, 0) AS endorsers,
                c.post_evidence, c.day_evidence, coalesce(r.reactor_evidence, 0.0)
                AS reactor_evidence
-        FROM named c LEFT JOIN reach r USING (person_id, topic)
+        FROM _topic_candidates c LEFT JOIN reach r USING (person_id, topic)
         ORDER BY c.person_id, c.topic
     """)
 
