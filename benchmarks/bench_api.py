@@ -60,15 +60,20 @@ def prepare(workdir: Path) -> tuple[Path, str, list[str]]:
     return db, token, people
 
 
-def start_server(db: Path) -> tuple[subprocess.Popen[str], str]:
-    server = subprocess.Popen(_renown("serve", "--port", "0", "--db", str(db)), env=_env(),
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    assert server.stdout is not None
-    line = server.stdout.readline()
-    if not line.startswith("Serving the dashboard at "):
-        server.kill()
-        raise SystemExit(f"the server did not start: {line}{server.stdout.read()}")
-    return server, line.split(" at ", 1)[1].split()[0].rstrip("/")
+def start_server(db: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """``renown serve`` on a free port; its output goes to ``log`` (a pipe nobody reads
+    could fill and stall the server)."""
+    with log.open("wb") as handle:
+        server = subprocess.Popen(_renown("serve", "--port", "0", "--db", str(db)),
+                                  env=_env(), stdout=handle, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and server.poll() is None:
+        for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith("Serving the dashboard at "):
+                return server, line.split(" at ", 1)[1].split()[0].rstrip("/")
+        time.sleep(0.1)
+    server.kill()
+    raise SystemExit(f"the server did not start: {log.read_text(encoding='utf-8')}")
 
 
 def percentiles(latencies: list[float]) -> dict[str, float]:
@@ -170,7 +175,7 @@ def run_benchmark(args: argparse.Namespace) -> int:
     db, token, people = prepare(workdir)
     people_file = workdir / "people.json"
     people_file.write_text(json.dumps(people), encoding="utf-8")
-    server, url = start_server(db)
+    server, url = start_server(db, workdir / "server.log")
     try:
         process = psutil.Process(server.pid)
         cpu_before = sum(process.cpu_times()[:2])
