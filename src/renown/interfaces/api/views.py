@@ -61,6 +61,15 @@ def summary(lease: Lease, text: str, day: date | None = None) -> schemas.PersonS
                                  lambda: _summary(lease, info, text))
 
 
+def summary_json(lease: Lease, text: str, day: date | None = None) -> bytes:
+    """`summary` serialised, memoised per snapshot: the API's hottest path skips
+    validating and encoding an answer it has already given."""
+    info = snapshot(lease, day)
+    return lease.generation.memo(
+        ("summary-json", text, info.run_id),
+        lambda: summary(lease, text, day).model_dump_json().encode())
+
+
 def _summary(lease: Lease, info: SnapshotInfo, text: str) -> schemas.PersonSummary:
     context = lease.generation.memo(("card-context", info.run_id),
                                     lambda: card_context(lease.con, info))

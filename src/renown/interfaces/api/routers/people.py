@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Query
+from fastapi import Query, Response
 
 from renown.interfaces.api import schemas, views
 from renown.interfaces.api.auth import ReadKey
@@ -17,12 +17,13 @@ router = v1_router("people")
 
 @router.get("/people/{person_id}", response_model=schemas.PersonSummary)
 def person_summary(person_id: PersonId, lease: LeaseDep, key: ReadKey,
-                   as_of: AsOf = None) -> schemas.PersonSummary:
+                   as_of: AsOf = None) -> Response:
     """Score, band, change over a day/week/month, component points and per-network scores.
 
     ``person_id`` may also be ``network:account``; the response names the person.
     """
-    return views.summary(lease, person_id, as_of)
+    return Response(views.summary_json(lease, person_id, as_of),
+                    media_type="application/json")
 
 
 @router.get("/people/{person_id}/history", response_model=schemas.History)
