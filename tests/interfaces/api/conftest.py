@@ -1,7 +1,11 @@
-"""The real app over a real store built from a small simulated world, once per module."""
+"""The real app over a real store built from a small simulated world, once per module
+(read-mostly modules may share one world for the session), and another process holding
+the store's write lock."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,6 +20,12 @@ from tests.interfaces.served_world import ServedWorld, build_world
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> ServedWorld:
     return build_world(tmp_path_factory.mktemp("api"))
+
+
+@pytest.fixture(scope="session")
+def shared_world(tmp_path_factory: pytest.TempPathFactory) -> ServedWorld:
+    """One world for modules that only read it, or write nothing the others read."""
+    return build_world(tmp_path_factory.mktemp("api-shared"))
 
 
 @pytest.fixture(scope="module")
@@ -35,3 +45,19 @@ def error_of(response: httpx.Response, status: int, code: str | None = None) -> 
     if code is not None:
         assert error["code"] == code, error
     return dict(error)
+
+
+@pytest.fixture
+def writer_holding_the_lock(world: ServedWorld) -> Iterator[subprocess.Popen[str]]:
+    """Another process with the store open for writing (as a long `renown score` would)."""
+    code = ("import sys, time, duckdb\n"
+            f"con = duckdb.connect({str(world.db)!r})\n"
+            "print('locked', flush=True)\n"
+            "sys.stdin.readline()\n")
+    process = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None and process.stdout.readline().strip() == "locked"
+    try:
+        yield process
+    finally:
+        process.communicate("done\n", timeout=30)

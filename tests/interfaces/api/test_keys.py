@@ -7,10 +7,8 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 
 from tests.interfaces.api.conftest import error_of
@@ -63,22 +61,6 @@ def test_cli_writes_reach_the_running_server(client: TestClient, world: ServedWo
     key_id = token[4:16]
     assert renown("keys", "revoke", key_id, "--db", str(world.db)).returncode == 0
     error_of(client.get("/v1/keys/me", headers={"X-API-Key": token}), 401)
-
-
-@pytest.fixture
-def writer_holding_the_lock(world: ServedWorld) -> Iterator[subprocess.Popen[str]]:
-    """Another process with the store open for writing (as a long `renown score` would)."""
-    code = ("import sys, time, duckdb\n"
-            f"con = duckdb.connect({str(world.db)!r})\n"
-            "print('locked', flush=True)\n"
-            "sys.stdin.readline()\n")
-    process = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
-                               stdout=subprocess.PIPE, text=True)
-    assert process.stdout is not None and process.stdout.readline().strip() == "locked"
-    try:
-        yield process
-    finally:
-        process.communicate("done\n", timeout=30)
 
 
 def test_reads_go_on_and_writes_say_busy_while_another_process_writes(

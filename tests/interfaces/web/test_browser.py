@@ -55,8 +55,8 @@ def test_person_page_shows_every_section_and_explains_a_change(tab: Tab,
     assert page.locator("h1").inner_text() == name
     assert 1 <= float(page.locator(".score-value").inner_text()) <= 100
     headings = page.locator("article section h2").all_inner_texts()
-    assert headings == ["What the score is made of", "History", "Per network",
-                        "Why it changed", "Who and what is behind it"]
+    assert headings == ["What the score is made of", "History", "Per network", "Topics",
+                        "Influence", "Why it changed", "Who and what is behind it"]
     assert page.locator("#history svg circle").count() == HISTORY_DAYS
     assert page.locator("#evidence table").count() >= 2
     shot(page, "person")
@@ -71,21 +71,83 @@ def test_person_page_shows_every_section_and_explains_a_change(tab: Tab,
     tab.clean()
 
 
-def test_discovery_filters_by_band(tab: Tab) -> None:
+def test_leaderboard_topic_filter_ranks_within_the_topic(tab: Tab) -> None:
+    page = tab.page
+    page.goto("/leaderboard")
+    page.select_option("#topic", "music")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_url("**topic=music*")
+    assert page.locator("h1").inner_text() == "Leaderboard: Music"
+    assert page.locator("#topic").input_value() == "music"
+    topic_scores = [float(s) for s in _column(page, 3)]
+    assert len(topic_scores) == 25 and topic_scores == sorted(topic_scores, reverse=True)
+    assert _column(page, 1)[:3] == ["1", "2", "3"]
+    shot(page, "leaderboard-topic")
+    page.select_option("#network", "mastodon")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_url("**network=mastodon*")
+    ranks = [int(r) for r in _column(page, 1)]
+    assert ranks and ranks == sorted(ranks) and "in Music" in page.locator(
+        ".result-count").inner_text()
+    tab.clean()
+
+
+def test_person_page_shows_topics_with_evidence_and_influence(tab: Tab) -> None:
+    page = tab.page
+    page.goto("/leaderboard?topic=music")
+    page.click("table.people tbody tr:first-child a")
+    page.wait_for_url("**/people/**")
+    topics = page.locator("#topics table tbody th").all_inner_texts()
+    assert "Music" in topics
+    assert page.locator("#topics details[open] .posts li").count() >= 1
+    closed = page.locator("#topics details:not([open]) summary")
+    if closed.count():
+        closed.first.click()
+        assert page.locator("#topics details[open]").count() == 2
+    influencers = page.locator("#influencers tbody tr")
+    influencees = page.locator("#influencees tbody tr")
+    assert influencers.count() >= 1 and influencees.count() >= 1
+    flows = [float(f) for f in page.locator("#influencees tbody td:nth-child(2)")
+             .all_inner_texts()]
+    assert flows == sorted(flows, reverse=True) and flows[0] > 0
+    shot(page, "person-topics-influence")
+    me = page.url
+    page.locator("#influencees tbody tr:first-child a").click()
+    page.wait_for_url("**/people/**")
+    assert page.url != me and page.locator(".score-value").is_visible()
+    tab.clean()
+
+
+def test_discovery_filters_by_topic_audience_band_and_quality(tab: Tab) -> None:
     page = tab.page
     page.goto("/discover")
     assert page.locator("h1").inner_text() == "Discover people"
-    assert "once topics" in page.locator(".lede").inner_text()
+    everyone = page.locator(".result-count").inner_text()
+    assert "ranked by overall score" in everyone
+    page.select_option("#topic", "music")
+    page.select_option("#audience", "network:mastodon")
+    page.fill("#min_quality", "20")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_url("**topic=music*")
+    headers = page.locator("table.people thead th").all_inner_texts()
+    assert "Topic score" in headers and "In audience" in headers
+    quality = [float(q.rstrip("%")) for q in _column(page, headers.index("Audience quality")
+                                                      + 1)]
+    assert quality and min(quality) >= 20
+    assert "topic score and influence within the audience" in page.locator(
+        ".result-count").inner_text()
+    shot(page, "discover-topic-audience")
     page.select_option("#band", "notable")
-    page.fill("#min_score", "45")
     page.click("form.filters button[type=submit]")
     page.wait_for_url("**band=notable*")
     bands = _column(page, 4)
-    scores = [float(s) for s in _column(page, 3)]
-    assert bands and set(bands) == {"notable"} and min(scores) >= 45
+    assert set(bands) <= {"notable"}
+    assert page.locator("#audience").input_value() == "network:mastodon"
     assert page.locator("#spread-title").is_visible()
     shot(page, "discover")
     tab.clean()
+    page.select_option("#band", "")
+    page.fill("#min_score", "45")
     page.fill("#max_score", "10")
     page.click("form.filters button[type=submit]")
     assert page.locator("h1").inner_text() == "That request could not be understood"

@@ -3,9 +3,11 @@ data, validation as HTML error pages, and the page rate limit."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -37,9 +39,25 @@ def test_a_person_page_has_score_trend_and_sections(client: TestClient,
     top = client.get("/v1/leaderboard?limit=1", headers=world.headers()).json()["items"][0]
     html = client.get(f"/people/{top['person_id']}").text
     assert f"{top['score']:.1f}" in html
-    for section in ('id="components"', 'id="history"', 'id="networks"', 'id="why"',
-                    'id="evidence"', "<svg", "Day", "Week", "Month"):
+    for section in ('id="components"', 'id="history"', 'id="networks"', 'id="topics"',
+                    'id="influence"', 'id="why"', 'id="evidence"', "<svg", "Day", "Week",
+                    "Month"):
         assert section in html, section
+
+
+def test_topic_filter_and_discovery_show_the_apis_answers(client: TestClient,
+                                                          world: ServedWorld) -> None:
+    standings = client.get("/v1/topics/music/standings?limit=25",
+                           headers=world.headers()).json()
+    html = client.get("/leaderboard?topic=music").text
+    assert f"{standings['total']:,} people in {standings['name']}" in html
+    assert _people_linked(html) == [row["person_id"] for row in standings["items"]]
+    found = client.get("/v1/discover?topic=music&audience=network:mastodon&limit=25",
+                       headers=world.headers()).json()
+    page = client.get("/discover?topic=music&audience=network%3Amastodon").text
+    assert f"{found['total']:,} people found" in page
+    assert _people_linked(page) == [c["person_id"] for c in found["items"]]
+    assert "<th scope=\"col\" class=\"num\">In audience</th>" in page
 
 
 def test_account_urls_redirect_to_the_person(client: TestClient, world: ServedWorld) -> None:
@@ -53,12 +71,24 @@ def test_account_urls_redirect_to_the_person(client: TestClient, world: ServedWo
     assert response.headers["location"] == f"/people/{declared}?since={world.first_day}"
 
 
+def _people_linked(html: str) -> list[str]:
+    """Person ids linked from a page's table of people, in order."""
+    table = html[html.index('<table class="people'):]
+    return [unquote(link) for link in re.findall(r'href="/people/([^"]+)"', table)]
+
+
 @pytest.mark.parametrize(("path", "status", "words"), [
     ("/people/nobody-here", 404, "no person"),
     ("/leaderboard?network=myspace", 422, "no scores for network"),
     ("/leaderboard?page=0", 422, "page"),
     ("/discover?band=famous", 422, "expected one of"),
     ("/discover?min_score=500", 422, "0 to 100"),
+    ("/discover?min_score=60&max_score=40", 422, "min_score"),
+    ("/discover?min_quality=150", 422, "percentage"),
+    ("/discover?audience=pros.csv", 422, "topic:SLUG or network:NAME"),
+    ("/discover?topic=no-such-topic", 404, "no topic"),
+    ("/leaderboard?topic=no-such-topic", 404, "no topic"),
+    ("/leaderboard?topic=two%20words", 422, "topic"),
     ("/model-preview?candidate=nope", 404, "nope"),
     ("/nowhere", 404, "no such endpoint or page"),
 ])
@@ -90,6 +120,8 @@ def test_sections_without_data_are_left_out(tmp_path: Path) -> None:
         preview = fresh.get("/model-preview").text
     assert 'id="history"' in html and 'id="components"' in html
     assert 'id="why"' not in html  # one snapshot: nothing to compare with
+    assert 'id="topics"' not in html  # one post: no topic has enough evidence
+    assert 'id="influence"' in html and "twitter:bob" in html  # bob reacted to alice
     assert "No candidate model is stored yet" in preview
 
 

@@ -1,4 +1,4 @@
-"""The dashboard's pages: leaderboard, a person, discovery, model preview.
+"""The dashboard's pages: leaderboard (by topic too), a person, discovery, model preview.
 
 Pages are public and read-only (rate-limited per client address); they read
 the same published snapshot and the same views as the API, so a page and an
@@ -16,8 +16,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import AfterValidator, BeforeValidator
 
-from renown.interfaces.api import schemas, views
+from renown.interfaces.api import schemas, topic_views, views
+from renown.interfaces.api.audience_views import parse_audience_text
 from renown.interfaces.api.auth import page_limit
+from renown.interfaces.api.discover_views import Filters, discovery
 from renown.interfaces.api.params import (
     BAND_NAMES,
     NETWORK_PATTERN,
@@ -25,8 +27,8 @@ from renown.interfaces.api.params import (
     PersonId,
     known_network,
     person,
-    score_range,
 )
+from renown.interfaces.api.routers.topics import SLUG_PATTERN
 from renown.interfaces.api.state import Lease, LeaseDep, StateDep
 from renown.interfaces.web.charts import bars
 from renown.interfaces.web.render import page
@@ -66,11 +68,27 @@ def _percent(value: float | None) -> float | None:
     return value
 
 
+def _share(value: float | None) -> float | None:
+    if value is not None and not 0 <= value <= 100:
+        raise ValueError("expected a percentage from 0 to 100")
+    return value
+
+
+def _audience(value: str | None) -> str | None:
+    if value is not None:
+        parse_audience_text(value)
+    return value
+
+
 FormText = Annotated[str | None, _form_field(), Query()]
 FormNetwork = Annotated[str | None, _form_field(NETWORK_PATTERN), Query()]
 FormBand = Annotated[str | None, _form_field(), AfterValidator(_band_name), Query()]
 FormScore = Annotated[float | None, _form_field(), AfterValidator(_percent), Query()]
 FormDay = Annotated[Day | None, _form_field(), Query()]
+FormTopic = Annotated[str | None, _form_field(SLUG_PATTERN, 200), Query()]
+FormAudience = Annotated[str | None, _form_field(max_length=240), AfterValidator(_audience),
+                         Query()]
+FormQuality = Annotated[float | None, _form_field(), AfterValidator(_share), Query()]
 FormModel = Annotated[str | None, _form_field(max_length=200), Query()]
 PageNumber = Annotated[int, Query(ge=1, le=100_000, alias="page")]
 
@@ -81,7 +99,13 @@ def _common(lease: Lease, nav: str) -> dict[str, Any]:
             "networks": scored_networks(lease.con, info.run_id)}
 
 
-def _pages(board: schemas.Leaderboard) -> dict[str, int]:
+def _topics(lease: Lease) -> list[Any]:
+    """Topics someone is attributed in the snapshot, by name (what a topic filter offers)."""
+    found = topic_views.topic_list(lease, None, True, 100_000, 0).items
+    return sorted(found, key=lambda t: (t.name.lower(), t.slug))
+
+
+def _pages(board: schemas.Page) -> dict[str, int]:
     count = max(1, math.ceil(board.total / PAGE_SIZE))
     return {"page": board.offset // PAGE_SIZE + 1, "pages": count}
 
@@ -93,15 +117,24 @@ def home() -> Response:
 
 @router.get("/leaderboard")
 def leaderboard_page(request: Request, lease: LeaseDep, q: FormText = None,
-                     network: FormNetwork = None, page_number: PageNumber = 1) -> Response:
-    """People by score, with a search box and a network filter."""
+                     network: FormNetwork = None, topic: FormTopic = None,
+                     page_number: PageNumber = 1) -> Response:
+    """People by score, with a search box and network and topic filters (with a topic:
+    the topic's standings, by influence within it)."""
     common = _common(lease, "leaderboard")
     known_network(lease, common["snapshot"], network)
-    board = views.leaderboard(lease, network=network, query=q, band_name=None, min_score=None,
-                              max_score=None, day=None, limit=PAGE_SIZE,
-                              offset=(page_number - 1) * PAGE_SIZE)
-    return page(request, "leaderboard.html", {**common, "board": board, "q": q or "",
-                                              "network": network, **_pages(board)})
+    offset = (page_number - 1) * PAGE_SIZE
+    board: schemas.Page
+    if topic is not None:
+        board = topic_views.standings(lease, topic, None, PAGE_SIZE, offset, query=q,
+                                      network=network)
+    else:
+        board = views.leaderboard(lease, network=network, query=q, band_name=None,
+                                  min_score=None, max_score=None, day=None, limit=PAGE_SIZE,
+                                  offset=offset)
+    return page(request, "leaderboard.html", {
+        **common, "board": board, "q": q or "", "network": network, "topic": topic,
+        "topics": _topics(lease), **_pages(board)})
 
 
 @router.get("/people/{person_id}")
@@ -119,23 +152,24 @@ def person_page(request: Request, person_id: PersonId, lease: LeaseDep, state: S
 
 
 @router.get("/discover")
-def discover_page(request: Request, lease: LeaseDep, band: FormBand = None,
-                  network: FormNetwork = None, min_score: FormScore = None,
-                  max_score: FormScore = None, q: FormText = None,
-                  page_number: PageNumber = 1) -> Response:
-    """Find people by score band, score range and network (topics and audience quality
-    join these filters once topics are computed)."""
+def discover_page(request: Request, lease: LeaseDep, state: StateDep, topic: FormTopic = None,
+                  audience: FormAudience = None, band: FormBand = None,
+                  min_score: FormScore = None, max_score: FormScore = None,
+                  min_quality: FormQuality = None, page_number: PageNumber = 1) -> Response:
+    """Find people by topic, audience, score band and audience quality (`renown discover`)."""
     common = _common(lease, "discover")
-    known_network(lease, common["snapshot"], network)
-    score_range(min_score, max_score)
-    board = views.leaderboard(lease, network=network, query=q, band_name=band,
-                              min_score=min_score, max_score=max_score, day=None,
-                              limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE)
+    filters = Filters(topic, None if audience is None else parse_audience_text(audience),
+                      band, min_score, max_score, (min_quality or 0.0) / 100)
+    found = discovery(state, lease, filters, None, PAGE_SIZE, (page_number - 1) * PAGE_SIZE)
     spread = views.distribution(lease)
+    topics = _topics(lease)
+    audiences = [(f"network:{n}", f"Everyone on {n}") for n in common["networks"]] + [
+        (f"topic:{t.slug}", f"People who write about {t.name}") for t in topics]
     return page(request, "discover.html", {
-        **common, "board": board, "bands": BAND_NAMES, "band": band, "network": network,
-        "min_score": min_score, "max_score": max_score, "q": q or "", **_pages(board),
-        "distribution": spread,
+        **common, "found": found, "bands": BAND_NAMES, "band": band, "topic": topic,
+        "topics": topics, "audience": audience, "audiences": audiences,
+        "min_score": min_score, "max_score": max_score, "min_quality": min_quality,
+        **_pages(found), "distribution": spread,
         "band_bars": bars([(name, float(spread.bands.get(name, 0))) for name in BAND_NAMES],
                           "{:,.0f}")})
 

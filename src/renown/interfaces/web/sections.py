@@ -2,9 +2,7 @@
 
 A section is a template partial and a loader; the loader returns the data the
 partial draws, or None to leave the section out (no history stored, no
-earlier day to compare with...).  Topics, influencers/influencees and audience
-sections slot in later as one partial and one `Section` line each, their
-loaders returning None until their tables exist (docs/api.md, "planned").
+earlier day to compare with, no topic attributed, nobody reacting either way...).
 """
 
 from __future__ import annotations
@@ -14,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from renown.interfaces.api import schemas, views
+from renown.interfaces.api import audience_views, schemas, topic_views, views
 from renown.interfaces.api.errors import invalid
 from renown.interfaces.api.state import Lease, ServerState
 from renown.interfaces.web.charts import bars, line_chart
@@ -22,6 +20,9 @@ from renown.scoring.queries import history
 
 #: Evidence rows (reactors, posts) shown on a person's page.
 EVIDENCE_ROWS = 8
+#: Topics, and influencers and influencees each way, shown on a person's page.
+TOPIC_ROWS = 12
+INFLUENCE_ROWS = 8
 
 
 @dataclass
@@ -105,11 +106,33 @@ def _evidence(ctx: PersonContext) -> Any:
     return found
 
 
+def _topics(ctx: PersonContext) -> Any:
+    found = topic_views.person_topic_page(ctx.lease, ctx.person_id, ctx.summary.as_of,
+                                          TOPIC_ROWS, 0)
+    return found if found.items else None
+
+
+def _influence(ctx: PersonContext) -> Any:
+    """Both directions, each link with its share of the strongest flow (for the bars)."""
+    shown = {}
+    for direction in ("influencers", "influencees"):
+        page = audience_views.influence_page(ctx.state, ctx.lease, ctx.person_id,
+                                             ctx.summary.as_of, direction, INFLUENCE_ROWS, 0)
+        strongest = max((link.flow for link in page.items), default=0.0)
+        shown[direction] = {"total": page.total, "links": [
+            (link, link.flow / strongest if strongest > 0 else 0.0) for link in page.items]}
+    if not any(d["links"] for d in shown.values()):
+        return None
+    return shown
+
+
 PERSON_SECTIONS: list[Section] = [
     Section("components", "What the score is made of", "partials/person_components.html",
             _components),
     Section("history", "History", "partials/person_history.html", _history),
     Section("networks", "Per network", "partials/person_networks.html", _networks),
+    Section("topics", "Topics", "partials/person_topics.html", _topics),
+    Section("influence", "Influence", "partials/person_influence.html", _influence),
     Section("why", "Why it changed", "partials/person_why.html", _why),
     Section("evidence", "Who and what is behind it", "partials/person_evidence.html",
             _evidence),

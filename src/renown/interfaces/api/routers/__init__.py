@@ -1,8 +1,6 @@
 """The API's routers, one module per resource, all under ``/v1``.
 
-A new resource (topics, influence, discover, endorse, audience: see
-docs/api.md, "planned") is one module here with a ``router`` and one line in
-`ROUTERS`.
+A new resource is one module here with a ``router`` and one line in `ROUTERS`.
 """
 
 from __future__ import annotations
@@ -10,20 +8,30 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from renown.interfaces.api.routers import (
+    audience,
+    discover,
+    endorsements,
     health,
     identities,
+    influence,
     keys,
     leaderboard,
     models,
     people,
     scores,
+    topics,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
     health.router,
     identities.router,
     people.router,
+    topics.router,
+    influence.router,
     leaderboard.router,
+    discover.router,
+    audience.router,
+    endorsements.router,
     scores.router,
     models.router,
     keys.router,
