@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import BinaryIO, Final
 
 from renown.sources.base import RAW_EXCERPT_CHARS, SourceError
+from renown.sources.stackexchange_xml import XML_READ
 
 _FORBIDDEN: Final = bytes([*range(0, 9), 11, 12, *range(14, 32)])
 _NAMESPACE: Final = re.compile(r"\{([^}]*)\}(.*)")
@@ -89,7 +90,9 @@ class _XmlSafe:
         self.raw = raw
 
     def read(self, size: int = -1) -> bytes:
-        return self.raw.read(size).translate(None, _FORBIDDEN)
+        # At least 4 MiB a read: expat < 2.6 re-scans a token spanning reads (LargeReads).
+        return self.raw.read(size if size < 0 else max(size, XML_READ)).translate(
+            None, _FORBIDDEN)
 
 
 def iter_channel(path: Path) -> Iterator[Channel | Item]:

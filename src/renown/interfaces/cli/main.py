@@ -7,6 +7,7 @@ import typer
 from renown.interfaces.cli.credentials import credentials_add_command
 from renown.interfaces.cli.demo import demo_command
 from renown.interfaces.cli.evaluate import evaluate_command, fit_command
+from renown.interfaces.cli.forget import forget_command
 from renown.interfaces.cli.ingest import ingest_command, status_command
 from renown.interfaces.cli.models import model_app
 from renown.interfaces.cli.people import link_command, unlink_command
@@ -40,6 +41,7 @@ app.command("show")(show_command)
 app.command("explain")(explain_command)
 app.command("history")(history_command)
 app.command("evaluate")(evaluate_command)
+app.command("forget")(forget_command)
 model_app.command("fit")(fit_command)
 app.add_typer(model_app, name="model")
 
