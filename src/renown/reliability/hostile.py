@@ -40,8 +40,13 @@ def members(path: Path) -> list[Path]:
 
 
 def _target(path: Path, rnd: random.Random) -> Path:
+    """A regular file of the input to mutate (a new empty one if an earlier mutation left none)."""
     files = members(path)
-    return rnd.choice(files) if files else path
+    if files:
+        return rnd.choice(files)
+    extra = path / "extra.json"
+    extra.write_bytes(b"")
+    return extra
 
 
 def random_bytes(path: Path, rnd: random.Random) -> None:

@@ -22,7 +22,8 @@ The rules, from most to least precise:
   excerpts, reasons, file names): a row whose text mentions a forgotten id as a
   whole word is deleted.
 - `TEXT_REDACT`: free text belonging to someone else (others' posts, display
-  names, ingestion paths): whole-word mentions are replaced by `REDACTED`.
+  names, ingestion paths): whole-word mentions are replaced by a marker,
+  ``[forgotten]`` (`renown.store.mentions.MARKERS`).
 - `KEEP`: cannot hold a personal id (numbers, times, enums, hashes, model
   parameters).
 """
@@ -46,9 +47,6 @@ class Rule(Enum):
 
 ACCOUNT, PERSON, REFERENCE = Rule.ACCOUNT, Rule.PERSON, Rule.REFERENCE
 TEXT_DELETE, TEXT_REDACT, KEEP = Rule.TEXT_DELETE, Rule.TEXT_REDACT, Rule.KEEP
-
-#: What a redacted mention is replaced with.
-REDACTED: Final = "[forgotten]"
 
 #: table → column → rule, for every column of every table of the schema.
 ERASURE_RULES: Final[dict[str, dict[str, Rule]]] = {

@@ -39,19 +39,24 @@ from renown.store.erasure_rules import (
     ERASURE_RULES,
     NETWORK_COLUMNS,
     PERSON,
-    REDACTED,
     REFERENCE,
     TEXT_DELETE,
     TEXT_REDACT,
     schema_columns,
     unclassified,
 )
-from renown.store.mentions import as_text, holds_sql, redact_sql, segment_pattern, word_pattern
+from renown.store.mentions import (
+    column_holds,
+    marker_for,
+    python_word_pattern,
+    redact_value,
+    segment_pattern,
+    word_pattern,
+)
 from renown.store.optout import StoreKey, add_opt_outs, store_key
 
-#: Redaction repeats until no match is left: adjacent mentions share an edge, so
-#: one pass redacts at least every other one of a run (64 passes: runs of 2^64).
-_MAX_REDACTION_PASSES: Final = 64
+#: Deleting passes after the marker pass (each removes every mention it finds).
+_MAX_REDACTION_PASSES: Final = 16
 
 
 class ErasureError(Exception):
@@ -189,11 +194,10 @@ def _delete_rows(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, 
         elif rule is PERSON:
             predicates.append(f'"{column}" IN (SELECT person_id FROM _forget_people)')
         elif rule is REFERENCE and accounts:
-            predicates.append(holds_sql(as_text(column, data_type), accounts,
-                                        segment_pattern(accounts)))
+            predicates.append(column_holds(column, data_type, accounts,
+                                           segment_pattern(accounts)))
         elif rule is TEXT_DELETE and tokens:
-            predicates.append(holds_sql(as_text(column, data_type), tokens,
-                                        word_pattern(tokens)))
+            predicates.append(column_holds(column, data_type, tokens, word_pattern(tokens)))
     if not predicates:
         return 0
     where = " OR ".join(f"coalesce({p}, false)" for p in predicates)
@@ -202,17 +206,33 @@ def _delete_rows(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, 
 
 def _redact(con: duckdb.DuckDBPyConnection, table: str, column: str, data_type: str,
             tokens: list[str]) -> int:
-    """Replace whole-word mentions in one text column; returns rows changed."""
+    """Replace whole-word mentions in one text column; returns rows changed.
+
+    One pass with a marker that holds none of the ids (so it cannot be read as
+    a mention itself), in Python with look-arounds, so adjacent mentions are
+    all caught.  Should a pathological id still match (marker and text forming
+    a new mention), mentions are then deleted outright until none is left:
+    the text shrinks at every pass, so that ends.
+    """
     if not tokens:
         return 0
-    pattern = word_pattern(tokens)
-    holds = holds_sql(as_text(column, data_type), tokens, pattern)
+    holds = column_holds(column, data_type, tokens, word_pattern(tokens))
+    pattern = python_word_pattern(tokens)
     changed = 0
-    for _ in range(_MAX_REDACTION_PASSES):
-        n = int(scalar(con, f'UPDATE "{table}" SET "{column}" = '
-                            f"{redact_sql(column, data_type, pattern, REDACTED)} "
-                            f"WHERE coalesce({holds}, false)") or 0)
-        if not n:
+    for replacement in (marker_for(tokens), *[""] * _MAX_REDACTION_PASSES):
+        rows = con.execute(f'SELECT rowid, "{column}" FROM "{table}" '
+                           f"WHERE coalesce({holds}, false)").fetchall()
+        if not rows:
             return changed
-        changed = max(changed, n)
+        changed = max(changed, len(rows))
+        values = [redact_value(value, pattern, replacement) for _, value in rows]
+        arrow_type = pa.list_(pa.string()) if data_type == "VARCHAR[]" else pa.string()
+        con.register("_redacted", pa.table({"rid": pa.array([r for r, _ in rows], pa.int64()),
+                                            "value": pa.array(values, arrow_type)}))
+        try:
+            value = "CAST(u.value AS JSON)" if data_type == "JSON" else "u.value"
+            con.execute(f'UPDATE "{table}" SET "{column}" = {value} FROM _redacted u '
+                        f'WHERE "{table}".rowid = u.rid')
+        finally:
+            con.unregister("_redacted")
     raise ErasureError(f"{table}.{column}: mentions left after {_MAX_REDACTION_PASSES} passes")

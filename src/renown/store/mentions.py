@@ -16,10 +16,14 @@ of an id escaped as ``\\x{..}``, so any id text is matched literally.  A cheap
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Final
 
+WORD_CHAR: Final = "[A-Za-z0-9_]"
 WORD_EDGE: Final = "[^A-Za-z0-9_]"
+#: What a redacted mention becomes: the first of these that holds no forgotten id.
+MARKERS: Final = ("[forgotten]", "(redacted)", "<erased>", "***")
 
 
 def escape(token: str) -> str:
@@ -38,9 +42,19 @@ def segment_pattern(tokens: Iterable[str]) -> str:
     return f"(^|/|@)({alternatives})(/|$)"
 
 
-def as_text(column: str, data_type: str) -> str:
-    """SQL giving a column's value as searchable text (lists and JSON become their text)."""
-    return f'"{column}"' if data_type == "VARCHAR" else f'CAST("{column}" AS VARCHAR)'
+def column_holds(column: str, data_type: str, tokens: list[str], pattern: str) -> str:
+    """SQL predicate: a column's value holds one of ``tokens`` under ``pattern``.
+
+    Text is searched as is, a list of text element by element (its cast to
+    text would add quotes and commas that are not in the data), anything
+    else (JSON, structs, maps) as its text.
+    """
+    if data_type == "VARCHAR":
+        return holds_sql(f'"{column}"', tokens, pattern)
+    if data_type == "VARCHAR[]":
+        each = holds_sql("_v", tokens, pattern)
+        return f'coalesce(list_bool_or(list_transform("{column}", lambda _v: {each})), false)'
+    return holds_sql(f'CAST("{column}" AS VARCHAR)', tokens, pattern)
 
 
 def holds_sql(text_sql: str, tokens: list[str], pattern: str) -> str:
@@ -53,15 +67,23 @@ def holds_sql(text_sql: str, tokens: list[str], pattern: str) -> str:
     return f"(({literals}) AND regexp_matches({text_sql}, {sql_literal(pattern)}))"
 
 
-def redact_sql(column: str, data_type: str, pattern: str, replacement: str) -> str:
-    """SQL for a column's value with every match of ``pattern`` (word groups) replaced."""
-    target = "\\1" + replacement.replace("\\", "\\\\") + "\\3"
-    if data_type == "VARCHAR[]":
-        return (f'list_transform("{column}", lambda x: regexp_replace(x, '
-                f"{sql_literal(pattern)}, {sql_literal(target)}, 'g'))")
-    value = as_text(column, data_type)
-    replaced = f"regexp_replace({value}, {sql_literal(pattern)}, {sql_literal(target)}, 'g')"
-    return f"CAST({replaced} AS JSON)" if data_type == "JSON" else replaced
+def python_word_pattern(tokens: Iterable[str]) -> re.Pattern[str]:
+    """`word_pattern` for Python: look-arounds instead of edge groups, so nothing overlaps."""
+    alternatives = "|".join(re.escape(t) for t in sorted(set(tokens), key=lambda t: (-len(t), t)))
+    return re.compile(f"(?<!{WORD_CHAR})(?:{alternatives})(?!{WORD_CHAR})")
+
+
+def marker_for(tokens: Iterable[str]) -> str:
+    """The first redaction marker in which none of ``tokens`` occurs."""
+    found = [m for m in MARKERS if not any(t in m for t in tokens)]
+    return found[0] if found else ""
+
+
+def redact_value(value: object, pattern: re.Pattern[str], replacement: str) -> object:
+    """A text, or each text of a list, with every match of ``pattern`` replaced."""
+    if isinstance(value, list):
+        return [redact_value(v, pattern, replacement) for v in value]
+    return pattern.sub(replacement, value) if isinstance(value, str) else value
 
 
 def sql_literal(text: str) -> str:

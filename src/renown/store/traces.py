@@ -5,7 +5,9 @@ This check is independent of the erasure rules on purpose: it does not ask
 
 - **Tables**: every column of every base table whose type is not a number,
   time or boolean (text, lists, JSON, structs, maps: all read as their text)
-  is searched for each id as a whole word (`renown.store.mentions`).
+  is searched for each id as a whole word (`renown.store.mentions`).  Ids
+  must be distinctive for this to mean anything: a one-character id is a
+  "word" in any text.
 - **Files**: every file the store keeps beside the database (the file after a
   checkpoint, its WAL, key, snapshots, spill files) is searched byte for byte
   for each id in UTF-8.  DuckDB may compress strings, so a test using this
@@ -22,7 +24,7 @@ from typing import Final
 import duckdb
 
 from renown.store.erasure_rules import schema_columns
-from renown.store.mentions import as_text, holds_sql, word_pattern
+from renown.store.mentions import column_holds, word_pattern
 from renown.store.scrub import store_files
 
 #: Types that cannot hold text (DuckDB's information_schema names, by prefix).
@@ -50,7 +52,7 @@ def table_traces(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Trace]:
         for column, data_type in columns.items():
             if data_type.startswith(_NOT_TEXT) and "[" not in data_type:
                 continue
-            holds = holds_sql(as_text(column, data_type), ids, word_pattern(ids))
+            holds = column_holds(column, data_type, ids, word_pattern(ids))
             rows = con.execute(f'SELECT count(*) FROM "{table}" WHERE {holds}').fetchall()
             if rows[0][0]:
                 traces.append(Trace(f"{table}.{column}", int(rows[0][0])))
