@@ -15,8 +15,8 @@ The common case costs one UTF-8 check and one vectorised newline scan per
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
-from typing import BinaryIO, Final
+from collections.abc import Callable, Iterator
+from typing import BinaryIO, Final, Protocol
 
 import numpy as np
 
@@ -117,3 +117,27 @@ def _longest_line(data: bytes) -> int:
     ends = np.flatnonzero(np.frombuffer(data, np.uint8) == 0x0A)
     bounds = np.concatenate(([-1], ends, [len(data)]))
     return int(np.diff(bounds).max()) - 1
+
+
+class LineReader(Protocol):
+    def readline(self, size: int = -1, /) -> bytes: ...
+
+
+def bounded_lines(handle: LineReader, max_bytes: int) -> Iterator[tuple[int, bytes]]:
+    """(1-based number, line without its end) of every line, never holding a long one whole.
+
+    A line longer than ``max_bytes`` comes out as its first ``max_bytes + 1``
+    bytes (so the reader can tell it is too long and reject it) and the rest
+    of it is skipped as it streams past: a gzip bomb of one 200 MB line costs
+    ``max_bytes``, not 200 MB.
+    """
+    number = 0
+    while True:
+        line = handle.readline(max_bytes + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > max_bytes and not line.endswith(b"\n"):
+            while (rest := handle.readline(CHUNK)) and not rest.endswith(b"\n"):
+                pass
+        yield number, line.rstrip(b"\r\n")
