@@ -75,7 +75,7 @@ def _build(fmt: str, case: str, folder: Path) -> tuple[Path, int]:
 
 
 def _resident_bytes() -> int:
-    with open("/proc/self/statm", encoding="ascii") as statm:
+    with Path("/proc/self/statm").open(encoding="ascii") as statm:
         return int(statm.read().split()[1]) * resource.getpagesize()
 
 

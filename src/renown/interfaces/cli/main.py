@@ -20,6 +20,7 @@ from renown.interfaces.cli.scores import (
     show_command,
     top_command,
 )
+from renown.interfaces.cli.selftest import selftest_command
 from renown.interfaces.cli.simulate import simulate_command
 
 app = typer.Typer(
@@ -42,6 +43,7 @@ app.command("explain")(explain_command)
 app.command("history")(history_command)
 app.command("evaluate")(evaluate_command)
 app.command("forget")(forget_command)
+app.command("selftest")(selftest_command)
 model_app.command("fit")(fit_command)
 app.add_typer(model_app, name="model")
 
