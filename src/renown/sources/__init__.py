@@ -39,8 +39,10 @@ class FormatNotDetectedError(SourceError):
 
 def detect_format(path: Path) -> str:
     """The one format whose ``sniff`` recognises ``path``, or a clear error."""
+    from renown.sources.base import check_input_path
     from renown.sources.sniffing import read_head
 
+    check_input_path(path, expects_folder=None)  # no sniffer may open a FIFO or follow a link out
     head = read_head(path)
     matches = []
     for name in FORMATS:

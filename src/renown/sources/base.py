@@ -18,6 +18,7 @@ source and uses the one that says yes.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -130,10 +131,43 @@ def empty_batch() -> pa.Table:
 
 
 def check_input_path(path: Path, *, expects_folder: bool | None) -> None:
-    """Fail early, with a clear reason, on a path of the wrong kind (None: either is fine)."""
+    """Fail early, with a clear reason, on a path of the wrong kind (None: either is fine).
+
+    A folder is also checked member by member (`check_folder_members`), and a
+    file must be a regular file: a FIFO or device would never end.
+    """
     if not path.exists():
         raise SourceError(path, "no such file or folder")
     if expects_folder is True and not path.is_dir():
         raise SourceError(path, "expected a folder, got a file")
     if expects_folder is False and path.is_dir():
         raise SourceError(path, "expected a file, got a folder")
+    if path.is_dir():
+        check_folder_members(path)
+    elif not path.is_file():
+        raise SourceError(path, "not a regular file (a FIFO, device or socket never ends)")
+
+
+def check_folder_members(folder: Path) -> None:
+    """Refuse a folder (an unpacked export) whose entries could fool a reader.
+
+    An archive someone sends can carry a symbolic link to a file outside it
+    (``tweets.js -> ~/.ssh/id_rsa``: its lines would land in quarantine for
+    anyone to read), a FIFO that blocks the reader forever, or a name that is
+    not UTF-8 (it could not be stored as the file a record came from).  Such
+    an input is refused as a whole; links that stay inside the folder are fine.
+    """
+    root = folder.resolve()
+    for current, folders, files in os.walk(folder):  # never descends into linked folders
+        for name in folders + files:
+            entry = Path(current) / name
+            try:
+                name.encode("utf-8")
+            except UnicodeEncodeError:
+                raise SourceError(entry, "file name is not valid UTF-8 (rename it)") from None
+            if entry.is_symlink() and not entry.resolve().is_relative_to(root):
+                raise SourceError(entry, "symbolic link to something outside the input "
+                                         "folder: refusing to follow it")
+            if not entry.is_dir() and not entry.is_file():
+                raise SourceError(entry, "not a regular file (a FIFO, device, socket or "
+                                         "broken link)")

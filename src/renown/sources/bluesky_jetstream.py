@@ -42,6 +42,8 @@ from renown.sources.bluesky_records import (
     choose_time,
     epoch_micros,
 )
+from renown.sources.event_rows import MAX_RECORD_BYTES
+from renown.sources.line_guard import bounded_lines
 from renown.sources.sniffing import data_lines
 
 DESCRIPTION: Final = "Bluesky Jetstream capture (JSON Lines of firehose events, .jsonl[.gz])"
@@ -88,14 +90,16 @@ def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
     """(1-based line number, line) for every non-blank line; a broken gzip is unusable."""
     try:
         with _open(path) as handle:
-            for line_no, raw in enumerate(handle, 1):
+            for line_no, raw in bounded_lines(handle, MAX_RECORD_BYTES):
                 if raw.strip():
-                    yield line_no, raw.rstrip(b"\r\n")
+                    yield line_no, raw
     except (OSError, EOFError) as exc:
         raise SourceError(path, f"cannot read: {exc}") from exc
 
 
 def _load(raw: bytes) -> dict[str, Any]:
+    if len(raw) > MAX_RECORD_BYTES:
+        raise BadRecordError(f"line longer than {MAX_RECORD_BYTES >> 20} MiB")
     try:
         value = json.loads(raw)
     except UnicodeDecodeError:

@@ -57,6 +57,9 @@ DESCRIPTION: Final = ("Offline credentials (talks, publications, courses, awards
                       "YAML or CSV with a date, title and evidence URL each")
 EXPECTS_FOLDER: Final = False
 CSV_COLUMNS: Final = ("person", "kind", "date", "title", "url")
+#: A person's credentials are a short list; YAML parsing is pure Python (~1 s per
+#: MiB), so a bigger file is refused rather than parsed for minutes.
+MAX_FILE_BYTES: Final = 4 * 1024 * 1024
 #: The person-id rule of `renown.store.people`, so the offline account can be linked.
 _PERSON: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,127}")
 _URL: Final = re.compile(r"https?://\S+", re.IGNORECASE)
@@ -148,6 +151,9 @@ def read(path: Path, options: SourceOptions) -> Iterator[Batch]:
     if options.network not in (None, OFFLINE_NETWORK):
         raise SourceError(path, f"credentials are always on network {OFFLINE_NETWORK}, "
                           f"not {options.network!r}")
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise SourceError(path, f"larger than {MAX_FILE_BYTES >> 20} MiB: not a credentials "
+                                "file (one person's talks, publications, awards...)")
     out = Collector(OFFLINE_NETWORK, None)
     text = read_text(path)
     items = _csv_items(path, text) if path.suffix.lower() == ".csv" else _yaml_items(path, text)

@@ -3,13 +3,17 @@
 SNAP's formats (Higgs activity, temporal edge lists) are plain ``a b ts [x]``
 lines, often gzipped.  Arrow's CSV reader parses them at C speed; this module
 adds what ingestion needs on top: the original line number of every row,
-bad lines turned into `Rejection`\\ s instead of errors, and blank lines skipped.
+bad lines turned into `Rejection`\\ s instead of errors (lines that are not UTF-8
+or absurdly long never reach Arrow: `renown.sources.line_guard`), and blank
+lines skipped.
 """
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Final
 
 import numpy as np
 import pyarrow as pa
@@ -17,6 +21,10 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from renown.sources.base import Rejection, SourceError
+from renown.sources.line_guard import CHUNK, GuardedLines
+
+#: No edge-list line (``a b ts [x]``) comes near this; a longer one is rejected unread.
+MAX_LINE_BYTES: Final = 1 << 16
 
 
 @dataclass(slots=True)
@@ -50,21 +58,31 @@ def read_delimited(path: Path, columns: list[str], min_columns: int | None = Non
                 row.text))
         return "skip"
 
+    guarded: list[Rejection] = []  # lines blanked before Arrow: they stay as blank rows
     try:
         delimiter = sniff_delimiter(path)
-        table = pacsv.read_csv(
-            path,
-            read_options=pacsv.ReadOptions(column_names=columns, use_threads=False,
-                                           block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_invalid,
-                                             ignore_empty_lines=False, quote_char=False),
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(columns, pa.string()),
-                strings_can_be_null=True, null_values=[""]),
-        )
-    except (pa.ArrowInvalid, OSError, EOFError) as exc:
+        with pa.input_stream(str(path), compression="detect") as stream:
+            table = pacsv.read_csv(
+                io.BufferedReader(GuardedLines(stream, MAX_LINE_BYTES, guarded.append), CHUNK),
+                read_options=pacsv.ReadOptions(column_names=columns, use_threads=False,
+                                               block_size=1 << 24),
+                parse_options=pacsv.ParseOptions(delimiter=delimiter,
+                                                 invalid_row_handler=on_invalid,
+                                                 ignore_empty_lines=False, quote_char=False),
+                convert_options=pacsv.ConvertOptions(
+                    column_types=dict.fromkeys(columns, pa.string()),
+                    strings_can_be_null=True, null_values=[""]),
+            )
+    except pa.ArrowInvalid as exc:
+        if not str(exc).startswith("Empty CSV file"):
+            raise SourceError(path, f"cannot read: {_plain(exc)}") from exc
+        # Nothing at all (or only lines the guard took out): a valid file of nothing.
+        table = pa.table({c: pa.array([], pa.string()) for c in columns})
+    except (OSError, EOFError) as exc:
         raise SourceError(path, f"cannot read: {_plain(exc)}") from exc
-    return _with_line_numbers(table, rejections, short_rows, columns)
+    rows = _with_line_numbers(table, rejections, short_rows, columns)
+    rows.rejections = sorted(rows.rejections + guarded, key=lambda r: r.record)
+    return rows
 
 
 def _with_line_numbers(

@@ -82,7 +82,10 @@ def snowflake_time(url_or_id: object, now: datetime | None = None) -> datetime |
         return None
     text = url_or_id.strip()
     if not text.isdigit():
-        match = _LAST_NUMBER.search(urlsplit(text).path) if "/" in text else None
+        try:  # urlsplit refuses some hostile URLs (an unbalanced "[" in the host)
+            match = _LAST_NUMBER.search(urlsplit(text).path) if "/" in text else None
+        except ValueError:
+            match = None
         if match is None:
             return None
         text = match.group(1)

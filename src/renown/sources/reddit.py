@@ -50,6 +50,8 @@ from typing import Final
 from renown.events import SYSTEM_ACCOUNT_PREFIX
 from renown.sources.account_export import Collector, epoch_seconds, text_or_none
 from renown.sources.base import Batch, SourceError, SourceOptions
+from renown.sources.event_rows import MAX_RECORD_BYTES
+from renown.sources.line_guard import bounded_lines
 
 DESCRIPTION: Final = ("Reddit dump (Pushshift / Arctic Shift NDJSON of submissions RS_ and "
                       "comments RC_), plain, .gz or .zst")
@@ -119,9 +121,9 @@ def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
     """Non-blank lines with their 1-based numbers; a broken stream refuses the file."""
     try:
         with _open(path) as handle:
-            for number, line in enumerate(handle, start=1):
+            for number, line in bounded_lines(handle, MAX_RECORD_BYTES):
                 if line.strip():
-                    yield number, line.rstrip(b"\r\n")
+                    yield number, line
     except (OSError, EOFError, zlib.error) as exc:
         raise SourceError(path, f"cannot read (truncated or corrupt?): {exc}") from exc
     except Exception as exc:  # zstandard.ZstdError is not an OSError
@@ -131,6 +133,8 @@ def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
 
 
 def _parse(line: bytes) -> tuple[Record | None, str]:
+    if len(line) > MAX_RECORD_BYTES:
+        return None, f"line longer than {MAX_RECORD_BYTES >> 20} MiB"
     try:
         text = line.decode("utf-8")
     except UnicodeDecodeError:

@@ -22,8 +22,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Final
+from xml.sax.saxutils import escape, quoteattr
 
 from renown.sources.base import RAW_EXCERPT_CHARS, SourceError
+from renown.sources.stackexchange_xml import XML_READ
 
 _FORBIDDEN: Final = bytes([*range(0, 9), 11, 12, *range(14, 32)])
 _NAMESPACE: Final = re.compile(r"\{([^}]*)\}(.*)")
@@ -60,7 +62,32 @@ class Element:
 
     def raw(self) -> str:
         """The element as XML again, for the quarantine's excerpt."""
-        return ET.tostring(self.element, encoding="unicode")[:RAW_EXCERPT_CHARS]
+        return xml_excerpt(self.element, RAW_EXCERPT_CHARS)
+
+
+def xml_excerpt(element: ET.Element, limit: int) -> str:
+    """The first ``limit`` characters of an element as XML, without recursion.
+
+    `ET.tostring` recurses once per nesting level (a hostile export nested
+    200,000 deep raised RecursionError) and serialises the whole element only
+    to keep its first 2,000 characters; this walks an explicit stack and stops.
+    """
+    out: list[str] = []
+    size = 0
+    stack: list[tuple[ET.Element, bool]] = [(element, False)]
+    while stack and size < limit:
+        node, closing = stack.pop()
+        if closing:
+            piece = f"</{node.tag}>" + escape((node.tail or "")[:limit]) \
+                if node is not element else f"</{node.tag}>"
+        else:
+            attributes = "".join(f" {k}={quoteattr(v)}" for k, v in node.attrib.items())
+            piece = f"<{node.tag}{attributes}>" + escape((node.text or "")[:limit])
+            stack.append((node, True))
+            stack.extend((child, False) for child in reversed(node))
+        out.append(piece)
+        size += len(piece)
+    return "".join(out)[:limit]
 
 
 class Item(Element):
@@ -89,7 +116,9 @@ class _XmlSafe:
         self.raw = raw
 
     def read(self, size: int = -1) -> bytes:
-        return self.raw.read(size).translate(None, _FORBIDDEN)
+        # At least 4 MiB a read: expat < 2.6 re-scans a token spanning reads (LargeReads).
+        return self.raw.read(size if size < 0 else max(size, XML_READ)).translate(
+            None, _FORBIDDEN)
 
 
 def iter_channel(path: Path) -> Iterator[Channel | Item]:

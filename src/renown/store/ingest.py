@@ -6,6 +6,8 @@ Rows are checked with the event rules (`renown.events.VALIDATION_RULES`) in
 DuckDB, bad ones go to ``quarantine`` with file, record and reason, and rows
 already stored (same ``(network, event_id)``) are counted as duplicates and
 skipped, so re-ingesting the same or an overlapping input adds nothing twice.
+Rows whose actor or subject opted out (`renown.store.optout`) are dropped
+before any of that, and only counted: they never reach quarantine either.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from renown.events import EVENT_COLUMNS, rejection_reason_sql
 from renown.sources import SourceOptions, get_source
 from renown.sources.base import BATCH_SCHEMA, Batch, Rejection, SourceError, check_input_path
 from renown.store.database import scalar, utc_now
+from renown.store.optout import OptOutFilter
 
 ProgressCallback = Callable[[int], None]
 
@@ -40,6 +43,8 @@ class IngestReport:
     seconds: float
     #: True when this exact input (same content hash and format) was ingested before.
     already_ingested: bool = False
+    #: Rows dropped because their actor or subject opted out (never stored anywhere).
+    opted_out: int = 0
 
 
 def content_hash(path: Path) -> str:
@@ -56,10 +61,10 @@ def content_hash(path: Path) -> str:
 
 
 class _Counts:
-    __slots__ = ("duplicates", "ingested", "quarantined", "records")
+    __slots__ = ("duplicates", "ingested", "opted_out", "quarantined", "records")
 
     def __init__(self) -> None:
-        self.records = self.ingested = self.duplicates = self.quarantined = 0
+        self.records = self.ingested = self.duplicates = self.quarantined = self.opted_out = 0
 
 
 def ingest(
@@ -115,22 +120,27 @@ def _ingest_batches(
     con.execute("BEGIN TRANSACTION")
     try:
         ingestion_id = _next_ingestion_id(con)
+        opt_outs = OptOutFilter.for_store(con)
         for batch in batches:
-            _store_batch(con, batch, ingestion_id, label, counts)
+            _store_batch(con, batch, ingestion_id, label, counts, opt_outs)
             if on_progress is not None:
                 on_progress(counts.records)
         _record_accounts(con, ingestion_id)
         con.execute(
-            "INSERT INTO ingestions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO ingestions (ingestion_id, path, file_hash, format, network, kind, "
+            "started_at, finished_at, records, ingested, duplicates, quarantined, opted_out) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [ingestion_id, label, digest, fmt, options.network, options.kind, started, utc_now(),
-             counts.records, counts.ingested, counts.duplicates, counts.quarantined],
+             counts.records, counts.ingested, counts.duplicates, counts.quarantined,
+             counts.opted_out],
         )
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
     return IngestReport(label, fmt, counts.records, counts.ingested, counts.duplicates,
-                        counts.quarantined, time.perf_counter() - clock)
+                        counts.quarantined, time.perf_counter() - clock,
+                        opted_out=counts.opted_out)
 
 
 def _already_ingested(
@@ -149,21 +159,25 @@ def _next_ingestion_id(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def _store_batch(
-    con: duckdb.DuckDBPyConnection, batch: Batch, ingestion_id: int, path: str, counts: _Counts
+    con: duckdb.DuckDBPyConnection, batch: Batch, ingestion_id: int, path: str, counts: _Counts,
+    opt_outs: OptOutFilter | None,
 ) -> None:
-    staged = batch.events
+    staged, accounts = batch.events, batch.accounts
     if staged.schema != BATCH_SCHEMA:
         raise SourceError(path, f"source produced columns {staged.schema.names}, "
                           f"expected {BATCH_SCHEMA.names}")
     counts.records += staged.num_rows + len(batch.rejections)
+    if opt_outs is not None:
+        staged, accounts, dropped = opt_outs.apply(con, staged, accounts)
+        counts.opted_out += dropped
     _quarantine_rejections(con, batch.rejections, ingestion_id, path, counts)
     con.register("_batch", staged)
     try:
         _stage_and_insert(con, ingestion_id, batch.file or path, counts)
     finally:
         con.unregister("_batch")
-    if batch.accounts is not None and batch.accounts.num_rows:
-        _merge_account_facts(con, batch.accounts)
+    if accounts is not None and accounts.num_rows:
+        _merge_account_facts(con, accounts)
 
 
 def _stage_and_insert(

@@ -19,6 +19,7 @@ import pyarrow as pa
 import yaml
 
 from renown.store.database import scalar, utc_now
+from renown.store.optout import refuse_opted_out
 
 PERSON_ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,127}")
 IDENTITY_COLUMNS: Final = ("person_id", "network", "account")
@@ -66,6 +67,7 @@ def link_accounts(con: duckdb.DuckDBPyConnection, links: list[Link],
     try:
         con.register("_links", table)
         _refuse_conflicts(con, source)
+        _refuse_forgotten(con, source)
         added = _insert_links(con)
         con.execute("COMMIT")
     except BaseException:
@@ -92,6 +94,16 @@ def _refuse_conflicts(con: duckdb.DuckDBPyConnection, source: str) -> None:
         prefix = f"{source}, line {line}: " if source else ""
         raise IdentityError(f"{prefix}{network}:{account} is already linked to {owner}; "
                             "unlink it first")
+
+
+def _refuse_forgotten(con: duckdb.DuckDBPyConnection, source: str) -> None:
+    """A forgotten account stays forgotten: linking must not bring it back."""
+    banned = refuse_opted_out(con, "_links")
+    if banned:
+        names = ", ".join(f"{n}:{a}" for n, a in sorted(banned))
+        prefix = f"{source}: " if source else ""
+        raise IdentityError(f"{prefix}{names} asked to be forgotten (renown forget) and "
+                            "cannot be linked")
 
 
 def _insert_links(con: duckdb.DuckDBPyConnection) -> int:

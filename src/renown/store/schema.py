@@ -226,8 +226,34 @@ CREATE TABLE api_keys (
 );
 """
 
+_V5_FORGET: Final = """
+-- Accounts kept out of ingestion for good (DESIGN.md property 9).  Never the id
+-- in the clear: HMAC-SHA256 of network NUL account under the store's secret key,
+-- which lives in a file beside the database, not in it (docs/security.md).
+CREATE TABLE opt_outs (
+    account_hash VARCHAR PRIMARY KEY,
+    added_at     TIMESTAMP NOT NULL
+);
+-- That an erasure happened, and how much it removed: never what it removed.
+-- The subject is a keyed hash too, so the operator (who holds the key) can
+-- answer "was X erased?" while a copy of the database alone cannot.
+CREATE TABLE erasures (
+    erasure_id    BIGINT PRIMARY KEY,
+    erased_at     TIMESTAMP NOT NULL,
+    scope         VARCHAR NOT NULL,
+    subject_hash  VARCHAR NOT NULL,
+    accounts      BIGINT NOT NULL,
+    rows_deleted  VARCHAR NOT NULL,
+    rows_redacted VARCHAR NOT NULL,
+    seconds       DOUBLE NOT NULL
+);
+-- Rows an ingestion dropped because their actor or subject opted out.
+ALTER TABLE ingestions ADD COLUMN opted_out BIGINT NOT NULL DEFAULT 0;
+"""
+
 #: (version, SQL) in the order they apply.
 MIGRATIONS: Final[tuple[tuple[int, str], ...]] = (
-    (1, _V1_FOUNDATION), (2, _V2_SCORES), (3, _V3_TOPICS), (4, _V4_API_KEYS))
+    (1, _V1_FOUNDATION), (2, _V2_SCORES), (3, _V3_TOPICS), (4, _V4_API_KEYS),
+    (5, _V5_FORGET))
 
 LATEST_VERSION: Final = MIGRATIONS[-1][0]

@@ -92,6 +92,10 @@ def _print_reports(reports: list[IngestReport]) -> None:
             table.add_row(r.path, f"{r.records:,}", f"{r.ingested:,}", f"{r.duplicates:,}",
                           f"{r.quarantined:,}", f"{r.seconds:.2f}")
     console.print(table)
+    opted_out = sum(r.opted_out for r in reports)
+    if opted_out:
+        console.print(f"{opted_out:,} records dropped: their actor or subject asked to be "
+                      "forgotten (renown forget)")
     if any(r.quarantined for r in reports):
         console.print("Quarantined records and their reasons: "
                       "[bold]renown status --quarantine[/]")

@@ -8,6 +8,7 @@ from renown.interfaces.cli.credentials import credentials_add_command
 from renown.interfaces.cli.demo import demo_command
 from renown.interfaces.cli.discover import discover_command
 from renown.interfaces.cli.evaluate import evaluate_command, fit_command
+from renown.interfaces.cli.forget import forget_command
 from renown.interfaces.cli.influence import influence_command
 from renown.interfaces.cli.ingest import ingest_command, status_command
 from renown.interfaces.cli.keys import keys_app
@@ -24,6 +25,7 @@ from renown.interfaces.cli.scores import (
     show_command,
     top_command,
 )
+from renown.interfaces.cli.selftest import selftest_command
 from renown.interfaces.cli.serve import serve_command
 from renown.interfaces.cli.simulate import simulate_command
 from renown.interfaces.cli.topics import endorse_command, topics_command
@@ -53,6 +55,8 @@ app.command("influence")(influence_command)
 app.command("quality")(quality_command)
 app.command("discover")(discover_command)
 app.command("evaluate")(evaluate_command)
+app.command("forget")(forget_command)
+app.command("selftest")(selftest_command)
 model_app.command("fit")(fit_command)
 app.add_typer(model_app, name="model")
 app.command("serve")(serve_command)
