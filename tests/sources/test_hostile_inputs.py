@@ -12,12 +12,15 @@ are at the end.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import random
 import subprocess
 import sys
 import time
+import tracemalloc
+import warnings
 from pathlib import Path
 
 import pytest
@@ -173,3 +176,31 @@ def test_a_credentials_file_too_big_to_be_one_is_refused(tmp_path: Path) -> None
     path.write_text(path.read_text() + "#" * (5 << 20) + "\n")
     with pytest.raises(SourceError, match="larger than 4 MiB"):
         ingest(connect(":memory:"), path, "credentials", options)
+
+
+def test_an_edge_list_line_with_an_empty_field_warns_nothing(tmp_path: Path) -> None:
+    """A null key was cast from NaN when numbering repeated lines (a RuntimeWarning)."""
+    path = tmp_path / "CollegeMsg.txt"
+    path.write_text("1\t2\t1082008561\n1\t\t1082008562\n4\t5\t1082008563\n")
+    con = connect(":memory:")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        report = ingest(con, path, "snap-temporal", SEEDS["snap-temporal"][1])
+    assert (report.ingested, report.quarantined) == (2, 1)
+
+
+def test_an_edge_list_whose_first_line_is_a_bomb_stays_small(tmp_path: Path) -> None:
+    """The four-column sniff read the first line whole: a gzip bomb there cost its size."""
+    path = tmp_path / "CollegeMsg.txt.gz"
+    with gzip.open(path, "wb", compresslevel=1) as out:
+        for _ in range(64):
+            out.write(b"7" * (1 << 20))
+        out.write(b"\n1 2 1082008561\n")
+    tracemalloc.start()
+    try:
+        report = ingest(connect(":memory:"), path, "snap-temporal", SEEDS["snap-temporal"][1])
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert (report.ingested, report.quarantined) == (1, 1)
+    assert peak < 32 << 20, f"peak Python allocation {peak >> 20} MiB"

@@ -38,7 +38,8 @@ import pyarrow.compute as pc
 
 from renown.events import REACTION_KINDS
 from renown.sources.base import BATCH_SCHEMA, Batch, Rejection, SourceError, SourceOptions
-from renown.sources.delimited import read_delimited, unix_seconds_to_timestamp
+from renown.sources.delimited import MAX_LINE_BYTES, read_delimited, unix_seconds_to_timestamp
+from renown.sources.line_guard import bounded_lines
 from renown.sources.sniffing import sniff_snap_temporal as sniff  # noqa: F401  (Source.sniff)
 
 DESCRIPTION: Final = ("SNAP temporal edge list (src dst unix_ts [x]), plain or .gz; "
@@ -113,8 +114,8 @@ def _has_fourth_column(path: Path) -> bool:
     entirely in Arrow, instead of every line taking the short-row path.
     """
     try:
-        with _open(path) as handle:
-            for count, line in enumerate(handle):
+        with _open(path) as handle:  # bounded: the first line may be a gzip bomb
+            for count, (_, line) in enumerate(bounded_lines(handle, MAX_LINE_BYTES)):
                 text = line.decode("utf-8", "replace").strip()
                 if text and not text.startswith(_COMMENT):
                     return len(text.split(" ")) == 4
@@ -159,7 +160,10 @@ def _occurrence(key: pa.ChunkedArray | pa.Array) -> pa.Array:
         key = key.combine_chunks()  # one dictionary for the whole file
     if len(key) == 0:
         return pa.array([], pa.int64())
-    index = pc.dictionary_encode(key).indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    # A null key (a line missing a field) gets index -1: counted among its own kind,
+    # never cast from NaN (those rows are rejected later for their missing id).
+    indices = pc.fill_null(pc.dictionary_encode(key).indices, -1)
+    index = indices.to_numpy(zero_copy_only=False).astype(np.int64)
     order = np.argsort(index, kind="stable")
     ordered = index[order]
     starts = np.r_[True, ordered[1:] != ordered[:-1]]
