@@ -13,10 +13,10 @@ from fastapi import Path
 
 from renown.interfaces.api import schemas
 from renown.interfaces.api.auth import AdminKey, ReadKey
-from renown.interfaces.api.errors import not_found
+from renown.interfaces.api.errors import invalid, not_found
 from renown.interfaces.api.routers.common import v1_router
 from renown.interfaces.api.state import LeaseDep, StateDep
-from renown.store.api_keys import create_key, list_keys, revoke_key
+from renown.store.api_keys import ApiKeyError, create_key, list_keys, revoke_key
 
 router = v1_router("keys")
 KeyId = Annotated[str, Path(pattern=r"^[a-z0-9]{12}$", description="The key's public id.")]
@@ -37,8 +37,11 @@ def keys(lease: LeaseDep, key: AdminKey) -> schemas.Keys:
 @router.post("/keys", response_model=schemas.NewKey, status_code=201)
 def new_key(body: schemas.KeyRequest, state: StateDep, key: AdminKey) -> schemas.NewKey:
     """Create a key; the response holds its secret, which is shown this once only."""
-    with state.writer() as con:
-        made = create_key(con, body.scope, body.name, body.rate_per_minute)
+    try:
+        with state.writer() as con:
+            made = create_key(con, body.scope, body.name, body.rate_per_minute)
+    except ApiKeyError as exc:  # e.g. a name with control characters (found by fuzzing)
+        raise invalid("name", str(exc)) from exc
     return schemas.NewKey(key=schemas.KeyInfo.model_validate(made.key), token=made.token)
 
 
