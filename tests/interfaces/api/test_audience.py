@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from renown.interfaces.api import Settings, create_app
 from renown.scoring.audience.influence import influence
@@ -169,6 +171,34 @@ def test_discover_refuses_bad_parameters(client: TestClient, world: ServedWorld,
                                          words: str) -> None:
     error = error_of(client.get("/v1/discover", params=params, headers=world.headers()), status)
     assert words in error["message"], error
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(params=st.dictionaries(
+    st.sampled_from(["topic", "audience", "band", "min_score", "max_score", "min_quality",
+                     "limit", "offset"]),
+    st.one_of(st.text(max_size=12), st.sampled_from([
+        TOPIC, "no-such-topic", "network:mastodon", f"topic:{TOPIC}", "network:myspace",
+        "topic:", "pros.csv", "notable", "0", "1", "45", "100", "0.5", "-1", "1e309", "NaN"])),
+    max_size=4))
+def test_no_discover_parameter_makes_a_500(client: TestClient, world: ServedWorld,
+                                           params: dict[str, str]) -> None:
+    response = client.get("/v1/discover", params=params, headers=world.headers())
+    assert response.status_code in (200, 404, 422), (params, response.text)
+    if response.status_code != 200:
+        error_of(response, response.status_code)
+
+
+def test_new_endpoints_are_documented(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    for method, path, _ in NEW_ENDPOINTS:
+        documented = path.replace("{p}", "{person_id}").replace(f"/{TOPIC}/", "/{slug}/")
+        operation = spec["paths"][documented][method.lower()]
+        assert operation["description"] or operation["summary"], path
+        ok = operation["responses"]["201" if path == "/v1/endorsements" else "200"]
+        assert "$ref" in ok["content"]["application/json"]["schema"], path
+        assert {"401", "422", "429", "503"} <= set(operation["responses"]), path
 
 
 def test_audience_scores_match_the_core_and_name_what_is_missing(
