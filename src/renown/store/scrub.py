@@ -30,6 +30,7 @@ import duckdb
 
 from renown.store.database import StoreError, connect, scalar
 from renown.store.forget import ErasureReport, Subject, erase
+from renown.store.serving import FLOOR, generation_floor
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,8 +124,15 @@ def _remove_copies(db: Path) -> tuple[str, ...]:
     removed = []
     for folder in (sidecar(db, ".serving"), sidecar(db, ".tmp")):
         if folder.is_dir() and not folder.is_symlink():
+            floor = generation_floor(folder)
             removed += [str(p) for p in sorted(folder.rglob("*")) if p.is_file()]
             shutil.rmtree(folder)
+            if folder.name.endswith(".serving") and floor:
+                # Numbering goes on where it was: a reader holding generation n must
+                # never meet a new snapshot under the same name (DuckDB would hand it
+                # the old, still-open database for that path).
+                folder.mkdir()
+                (folder / FLOOR).write_text(str(floor), encoding="utf-8")
     return tuple(removed)
 
 

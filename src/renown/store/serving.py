@@ -23,7 +23,7 @@ import os
 import shutil
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -93,7 +93,8 @@ def publish(con: duckdb.DuckDBPyConnection, db: Path) -> Published:
     folder = serving_dir(db)
     folder.mkdir(exist_ok=True)
     previous = read_pointer(db)
-    generation = max([previous.generation if previous else 0, *_generations(folder)]) + 1
+    generation = max([previous.generation if previous else 0, generation_floor(folder),
+                      *_generations(folder)]) + 1
     target = folder / f"{generation:09d}.duckdb"
     temporary = folder / f".{target.name}.tmp"
     stat = db.stat()
@@ -155,6 +156,22 @@ def _readable(path: Path) -> bool:
     except StoreError:
         return False
     return True
+
+
+#: After `renown forget` removes every snapshot, the highest generation it had.
+FLOOR: Final = "FLOOR"
+
+
+def generation_floor(folder: Path) -> int:
+    """The highest generation ever published in ``folder`` (0 if none)."""
+    numbers = _generations(folder)
+    with suppress(FileNotFoundError, ValueError):
+        numbers.append(int((folder / FLOOR).read_text(encoding="utf-8").strip() or 0))
+    pointer = folder / POINTER
+    if pointer.exists():
+        with suppress(ValueError, KeyError, TypeError):
+            numbers.append(int(json.loads(pointer.read_text(encoding="utf-8"))["generation"]))
+    return max(numbers, default=0)
 
 
 def _generations(folder: Path) -> list[int]:

@@ -31,6 +31,9 @@ class Generation:
     def __init__(self, pointer: Pointer) -> None:
         self.number = pointer.generation
         self.path = pointer.path
+        #: What was published, not only its number: `renown forget` removes every
+        #: generation, so numbering restarts and a number alone could repeat.
+        self.identity = (pointer.generation, pointer.source_size, pointer.source_mtime_ns)
         self.con = connect(pointer.path, read_only=True)
         self.leases = 0
         self.retired = False
@@ -110,7 +113,8 @@ class ServingReader:
             pointer = read_pointer(self.db)
             if pointer is None:
                 break
-            if self._current is not None and pointer.generation == self._current.number:
+            if self._current is not None and (pointer.generation, pointer.source_size,
+                                              pointer.source_mtime_ns) == self._current.identity:
                 self._seen = seen
                 return self._current
             try:
