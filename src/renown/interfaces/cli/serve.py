@@ -50,6 +50,7 @@ def run_server(app: FastAPI, host: str, port: int, announce: Callable[[str], Non
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
+        sock.listen(2048)  # queue connections from now on: the printed address answers at once
     except OSError as exc:
         sock.close()
         fail(f"cannot listen on {host}:{port}: {exc.strerror or exc} (choose another --port)")
