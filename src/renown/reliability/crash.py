@@ -36,9 +36,11 @@ from renown.store.traces import file_traces
 VOLATILE: Final = frozenset({
     "started_at", "finished_at", "computed_at", "created_at", "linked_at", "added_at",
     "erased_at", "applied_at", "promoted_at", "seconds", "run_id", "subject_hash",
-    "account_hash"})
-#: Tables left out: model registration is idempotent configuration, not data.
-UNCOMPARED: Final = frozenset({"models", "schema_version"})
+    "account_hash", "loaded_at", "given_at", "revoked_at", "endorsement_id"})
+#: Tables left out: model registration and the store's copy of the built-in topic
+#: ontology are idempotent configuration written on first use, not data.
+UNCOMPARED: Final = frozenset({"models", "schema_version", "topic_ontology", "topic_nodes",
+                               "topic_edges", "topic_terms"})
 
 
 def fingerprint(db: Path) -> str:
