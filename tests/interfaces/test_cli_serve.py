@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from typing import IO
 
 import httpx
 import pytest
@@ -47,27 +50,49 @@ def test_demo_ends_by_serving_the_dashboard(tmp_path: Path) -> None:
         [sys.executable, "-m", "renown.interfaces.cli.main", *SMALL_DEMO, "--dir",
          str(tmp_path), "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         text=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src"), "COLUMNS": "200"})
+    output = Output(process)
     try:
-        url = _served_url(process)
+        url = output.served_url()
         page = httpx.get(f"{url}leaderboard", timeout=30)
         assert page.status_code == 200 and "<h1>Leaderboard</h1>" in page.text
         health = httpx.get(f"{url}v1/health", timeout=30).json()
         assert health["status"] == "ok" and health["generation"] >= 1
     finally:
         process.send_signal(signal.SIGINT)  # Ctrl-C
-        output, _ = process.communicate(timeout=30)
-    assert process.returncode == 0 and "Traceback" not in output, output
+        process.wait(timeout=30)
+    assert process.returncode == 0 and "Traceback" not in output.text(), output.text()
 
 
-def _served_url(process: subprocess.Popen[str]) -> str:
-    assert process.stdout is not None
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        assert line or process.poll() is None, "the demo ended without serving"
-        if line.startswith("Serving the dashboard at "):
-            return line.split(" at ", 1)[1].split()[0]
-    raise AssertionError("the demo did not print its address")
+class Output:
+    """A process's output, read in a thread so that waiting for a line has a deadline."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.lines: list[str] = []
+        self._queue: queue.Queue[str] = queue.Queue()
+        self._reader = threading.Thread(target=self._pump, args=(process.stdout,), daemon=True)
+        self._reader.start()
+
+    def _pump(self, stream: IO[str]) -> None:
+        for line in stream:
+            self.lines.append(line)
+            self._queue.put(line)
+        self._queue.put("")
+
+    def served_url(self, limit_s: float = 240) -> str:
+        deadline = time.monotonic() + limit_s
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                line = self._queue.get(timeout=left)
+            except queue.Empty:
+                break
+            assert line, "the demo ended without serving:\n" + self.text()
+            if line.startswith("Serving the dashboard at "):
+                return line.split(" at ", 1)[1].split()[0]
+        raise AssertionError("the demo did not print its address:\n" + self.text())
+
+    def text(self) -> str:
+        self._reader.join(timeout=30)
+        return "".join(self.lines)
 
 
 def test_keys_create_list_revoke(demo_db: Path) -> None:

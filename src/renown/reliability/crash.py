@@ -20,6 +20,7 @@ import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -41,6 +42,9 @@ VOLATILE: Final = frozenset({
 #: ontology are idempotent configuration written on first use, not data.
 UNCOMPARED: Final = frozenset({"models", "schema_version", "topic_ontology", "topic_nodes",
                                "topic_edges", "topic_terms"})
+
+#: A command still running after this long is stuck, not slow (the longest takes seconds).
+HANG_LIMIT_S: Final = 240.0
 
 
 def fingerprint(db: Path) -> str:
@@ -74,6 +78,7 @@ class ForkServer:
     def __init__(self) -> None:
         env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
         self.pid = 0
+        self._killed = False
         self.process = subprocess.Popen(
             [sys.executable, "-m", "renown.reliability.forkserver"], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, text=True, env=env)
@@ -83,17 +88,32 @@ class ForkServer:
         self.process.stdin.write(json.dumps({"args": list(args)}) + "\n")
         self.process.stdin.flush()
         self.pid = int(json.loads(self._line())["pid"])
+        self._killed = False
         return self.pid
 
     def kill(self) -> None:
         """SIGKILL the running child (harmless if it has just exited: it is not reaped yet)."""
         os.kill(self.pid, signal.SIGKILL)
 
-    def wait(self) -> int:
+    def kill_on_purpose(self) -> None:
+        """A planned kill (not the hang watchdog's)."""
+        self._killed = True
+        self.kill()
+
+    def wait(self, limit_s: float = HANG_LIMIT_S) -> int:
+        """The child's exit status; a child still running after ``limit_s`` is a hang."""
         assert self.process.stdin is not None
         self.process.stdin.write(json.dumps({"reap": True}) + "\n")
         self.process.stdin.flush()
-        return int(json.loads(self._line())["status"])
+        watchdog = threading.Timer(limit_s, self.kill)
+        watchdog.start()
+        try:
+            status = int(json.loads(self._line())["status"])
+        finally:
+            watchdog.cancel()
+        if watchdog.finished.is_set() and status == -signal.SIGKILL and not self._killed:
+            raise RuntimeError(f"a renown command hung for over {limit_s:.0f} s and was killed")
+        return status
 
     def run(self, args: tuple[str, ...]) -> tuple[int, float]:
         clock = time.perf_counter()
@@ -197,7 +217,7 @@ def _round(server: ForkServer, db: Path, plan: list[Command], states: list[str],
             attempts += 1
             if killing:
                 time.sleep(rnd.uniform(0.0, duration * 0.9))
-                server.kill()
+                server.kill_on_purpose()
             status = server.wait()
             killed += status == -9
             report.kills[command.kind] = report.kills.get(command.kind, 0) + (status == -9)
