@@ -17,12 +17,10 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from renown.events import OFFLINE_NETWORK, SYSTEM_ACCOUNT_PREFIX
-from renown.scoring.combine import combine_people
-from renown.scoring.components import Components, amplification, network_component
+from renown.scoring.assemble import assemble_scores
 from renown.scoring.model import Model
 from renown.scoring.propagation import PageRankResult, pagerank
-from renown.scoring.scale import offline_points, to_scale
-from renown.scoring.signals import QUANTUM, SignalScope, build_signals
+from renown.scoring.signals import QUANTUM, SignalScope, build_signals, timestamp_literal
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -64,20 +62,58 @@ def compute_scores(
     clock = time.perf_counter()
     accounts = _accounts(con, as_of, model)
     scored_index = np.asarray(accounts.pop("node_index"), np.int64)
-    n_reference = int(np.count_nonzero(nodes["scored"]))
-    def fixed_point(column: str) -> FloatArray:
-        return np.asarray(accounts[column], dtype=np.float64) / QUANTUM
-
-    comps = Components(
-        reach=fixed_point("reach_q"),
-        amplification=amplification(fixed_point("sat_q"), fixed_point("posts_q"), model),
-        network=network_component(result.inflow[scored_index], n_reference),
-    )
-    influence = result.rank[scored_index] * n_reference
-    people = _people(con, accounts, comps, influence, model)
+    accounts["inflow"] = result.inflow[scored_index]
+    accounts["rank"] = result.rank[scored_index]
+    people = con.execute("SELECT person_id, units_q FROM _signal_people ORDER BY idx"
+                         ).fetchnumpy()
+    tables = assemble_scores(accounts, people, int(np.count_nonzero(nodes["scored"])), model)
     timings["combine"] = time.perf_counter() - clock
-    return ScoreRun(as_of, model, people[0], people[1], result.iterations, result.converged,
+    return ScoreRun(as_of, model, tables[0], tables[1], result.iterations, result.converged,
                     timings)
+
+
+def graph_nodes_sql() -> str:
+    """Every account in the graph (network, account, scored), from the signal tables."""
+    return f"""
+        SELECT network, account, account NOT LIKE '{SYSTEM_ACCOUNT_PREFIX}%' AS scored
+        FROM (SELECT network, account FROM _signal_accounts
+              UNION SELECT network, reactor FROM _signal_pairs
+              UNION SELECT network, author FROM _signal_pairs)
+    """
+
+
+def scored_accounts_sql() -> str:
+    """``_signal_accounts`` with each account's node index and person."""
+    return """
+        SELECT s.*, n.idx AS node_index,
+               coalesce(i.person_id, s.network || ':' || s.account) AS person_id
+        FROM _signal_accounts s
+        JOIN _signal_nodes n USING (network, account)
+        LEFT JOIN identities i USING (network, account)
+    """
+
+
+def credentials_sql(as_of: datetime, model: Model) -> str:
+    """Offline credential units per person (person_id, units_q).
+
+    Credential units are offline events weighted by kind and fading slowly,
+    summed as fixed-point integers (exact, order-independent).
+    """
+    weights = " UNION ALL ".join(
+        f"SELECT '{kind}' AS kind, {float(weight)!r} AS weight"
+        for kind, weight in sorted(model.offline_weights.items())) or \
+        "SELECT NULL AS kind, 0.0 AS weight"
+    moment = timestamp_literal(as_of)
+    return f"""
+        SELECT coalesce(i.person_id, e.network || ':' || e.actor) AS person_id,
+               sum(CAST(round(w.weight * pow(2.0, -((epoch({moment})
+                    - epoch(e.ts)) / 86400.0) / {float(model.offline_half_life_days)})
+                    * {QUANTUM}) AS BIGINT)) AS units_q
+        FROM events e JOIN ({weights}) w USING (kind)
+        LEFT JOIN identities i ON i.network = e.network AND i.account = e.actor
+        WHERE e.network = '{OFFLINE_NETWORK}' AND e.ts < {moment}
+        GROUP BY 1
+    """
 
 
 def _node_table(con: duckdb.DuckDBPyConnection) -> dict[str, npt.NDArray[np.generic]]:
@@ -85,10 +121,8 @@ def _node_table(con: duckdb.DuckDBPyConnection) -> dict[str, npt.NDArray[np.gene
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _signal_nodes AS
         SELECT network, account, row_number() OVER (ORDER BY network, account) - 1 AS idx,
-               account NOT LIKE '{SYSTEM_ACCOUNT_PREFIX}%' AS scored
-        FROM (SELECT network, account FROM _signal_accounts
-              UNION SELECT network, reactor FROM _signal_pairs
-              UNION SELECT network, author FROM _signal_pairs)
+               scored
+        FROM ({graph_nodes_sql()})
     """)
     return con.execute("SELECT idx, scored FROM _signal_nodes ORDER BY idx").fetchnumpy()
 
@@ -137,14 +171,7 @@ def _accounts(con: duckdb.DuckDBPyConnection, as_of: datetime,
     Builds ``_signal_people`` (person_id, idx, offline units) on the way: every
     person with a scored account or an offline credential, indexed by id.
     """
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE _signal_scored AS
-        SELECT s.*, n.idx AS node_index,
-               coalesce(i.person_id, s.network || ':' || s.account) AS person_id
-        FROM _signal_accounts s
-        JOIN _signal_nodes n USING (network, account)
-        LEFT JOIN identities i USING (network, account)
-    """)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _signal_scored AS {scored_accounts_sql()}")
     _build_people(con, as_of, model)
     return con.execute("""
         SELECT s.network, s.account, s.person_id, p.idx AS person_index, s.node_index,
@@ -155,56 +182,12 @@ def _accounts(con: duckdb.DuckDBPyConnection, as_of: datetime,
 
 
 def _build_people(con: duckdb.DuckDBPyConnection, as_of: datetime, model: Model) -> None:
-    """``_signal_people``: persons indexed by id, with offline credential units.
-
-    Credential units are offline events weighted by kind and fading slowly,
-    summed as fixed-point integers (exact, order-independent).
-    """
-    weights = " UNION ALL ".join(
-        f"SELECT '{kind}' AS kind, {float(weight)} AS weight"
-        for kind, weight in sorted(model.offline_weights.items())) or \
-        "SELECT NULL AS kind, 0.0 AS weight"
+    """``_signal_people``: persons indexed by id, with offline credential units."""
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _signal_people AS
-        WITH credentials AS (
-            SELECT coalesce(i.person_id, e.network || ':' || e.actor) AS person_id,
-                   sum(CAST(round(w.weight * pow(2.0, -((epoch(CAST($as_of AS TIMESTAMP))
-                        - epoch(e.ts)) / 86400.0) / {float(model.offline_half_life_days)})
-                        * {QUANTUM}) AS BIGINT)) AS units_q
-            FROM events e JOIN ({weights}) w USING (kind)
-            LEFT JOIN identities i ON i.network = e.network AND i.account = e.actor
-            WHERE e.network = '{OFFLINE_NETWORK}' AND e.ts < CAST($as_of AS TIMESTAMP)
-            GROUP BY 1
-        )
+        WITH credentials AS ({credentials_sql(as_of, model)})
         SELECT person_id, row_number() OVER (ORDER BY person_id) - 1 AS idx,
                coalesce(c.units_q, 0) AS units_q
         FROM (SELECT person_id FROM _signal_scored UNION SELECT person_id FROM credentials)
         LEFT JOIN credentials c USING (person_id)
-    """, {"as_of": as_of})
-
-
-def _people(
-    con: duckdb.DuckDBPyConnection, accounts: dict[str, npt.NDArray[np.generic]],
-    comps: Components, influence: FloatArray, model: Model,
-) -> tuple[pa.Table, pa.Table]:
-    people = con.execute("SELECT person_id, units_q FROM _signal_people ORDER BY idx"
-                         ).fetchnumpy()
-    units = np.asarray(people["units_q"], dtype=np.float64) / QUANTUM
-    person_of_account = np.asarray(accounts["person_index"], dtype=np.int64)
-    account_raw = comps.raw(model)
-    scores = combine_people(person_of_account, account_raw, offline_points(units, model), model)
-    account_table = pa.table({
-        "network": accounts["network"], "account": accounts["account"],
-        "person_id": accounts["person_id"],
-        "posts": accounts["posts"], "reactors": accounts["reactors"],
-        "reactions": accounts["reactions"],
-        "reach": comps.reach, "amplification": comps.amplification, "network_value": comps.network,
-        "influence": influence, "raw": account_raw, "score": to_scale(account_raw, model),
-        "points": scores.account_points,
-    })
-    people_table = pa.table({
-        "person_id": people["person_id"], "raw": scores.raw, "score": scores.score,
-        "online_points": scores.online_points, "offline_points": scores.offline_points,
-        "offline_units": units,
-    })
-    return account_table, people_table
+    """)

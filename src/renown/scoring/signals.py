@@ -20,7 +20,7 @@ the same data and model give bit-identical scores (DESIGN.md property 3).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Final
 
 import duckdb
@@ -55,32 +55,52 @@ def build_signals(con: duckdb.DuckDBPyConnection, scope: SignalScope, model: Mod
     With ``keep_window`` the windowed events stay in ``_signal_window`` (with
     ``age_days``) for callers that want the evidence behind the sums.
     """
-    _register_kind_weights(con, model)
-    params = {"as_of": scope.as_of}
-    if scope.focus is not None:
-        con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE _signal_focus_actors AS
-            SELECT DISTINCT e.network, e.actor FROM events e
-            JOIN {scope.focus} f ON e.network = f.network AND e.subject = f.account
-            UNION SELECT network, account FROM {scope.focus}
-        """)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _signal_window AS {_window_sql(scope, model)}",
-                params)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _signal_pairs AS {_pairs_sql(model)}")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _signal_accounts AS {_accounts_sql(model)}")
+    for table, sql in signal_statements(scope, model):
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {sql}")
     if not keep_window:
         con.execute("DROP TABLE _signal_window")
 
 
-def _register_kind_weights(con: duckdb.DuckDBPyConnection, model: Model) -> None:
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {_KINDS_TABLE} (kind VARCHAR, weight DOUBLE)")
-    rows = [(kind, weight) for kind, weight in sorted(model.kind_weights.items()) if weight > 0]
-    if rows:
-        con.executemany(f"INSERT INTO {_KINDS_TABLE} VALUES (?, ?)", rows)
+def signal_statements(scope: SignalScope, model: Model) -> list[tuple[str, str]]:
+    """The signal stage as (table, SELECT) pairs in DuckDB's dialect, run in order.
+
+    Each SELECT reads ``events`` (and ``identities``) or the tables before it.
+    This is the stage's only definition: the local engine runs it on DuckDB,
+    the Spark engine translates it (`renown.engines.spark.translate`).
+    """
+    statements = [(_KINDS_TABLE, _kind_weights_sql(model))]
+    if scope.focus is not None:
+        statements.append(("_signal_focus_actors", f"""
+            SELECT DISTINCT e.network, e.actor FROM events e
+            JOIN {scope.focus} f ON e.network = f.network AND e.subject = f.account
+            UNION SELECT network, account FROM {scope.focus}
+        """))
+    return [*statements, ("_signal_window", _window_sql(scope, model)),
+            ("_signal_pairs", _pairs_sql(model)), ("_signal_accounts", _accounts_sql(model))]
+
+
+def timestamp_literal(moment: datetime) -> str:
+    """A naive (UTC) timestamp as a SQL literal both DuckDB and Spark read exactly."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return f"CAST('{moment.isoformat(sep=' ')}' AS TIMESTAMP)"
+
+
+def _kind_weights_sql(model: Model) -> str:
+    rows = ", ".join(f"('{kind}', {float(weight)!r})"
+                     for kind, weight in sorted(model.kind_weights.items()) if weight > 0)
+    if not rows:
+        return "SELECT CAST(NULL AS VARCHAR) AS kind, CAST(NULL AS DOUBLE) AS weight WHERE 1 = 0"
+    return (f"SELECT CAST(kind AS VARCHAR) AS kind, CAST(weight AS DOUBLE) AS weight "
+            f"FROM (VALUES {rows}) AS kw(kind, weight)")
 
 
 def _window_sql(scope: SignalScope, model: Model) -> str:
-    """Events inside the window with their age in days (0 = at as_of)."""
+    """Events inside the window with their age in days (0 = at as_of).
+
+    The window starts whole days before ``as_of`` (a fractional
+    ``window_days`` is truncated, as a SQL day interval is).
+    """
     network_filter = ""
     if scope.networks is not None:
         quoted = ", ".join("'" + n.replace("'", "''") + "'" for n in scope.networks) or "NULL"
@@ -89,12 +109,13 @@ def _window_sql(scope: SignalScope, model: Model) -> str:
     if scope.focus is not None:
         focus_filter = """AND EXISTS (SELECT 1 FROM _signal_focus_actors fa
                                   WHERE fa.network = events.network AND fa.actor = events.actor)"""
+    as_of = timestamp_literal(scope.as_of)
+    start = timestamp_literal(scope.as_of - timedelta(days=int(model.window_days)))
     return f"""
         SELECT network, actor, kind, subject, ts, event_id, parent_id,
-               (epoch(CAST($as_of AS TIMESTAMP)) - epoch(ts)) / 86400.0 AS age_days
+               (epoch({as_of}) - epoch(ts)) / 86400.0 AS age_days
         FROM events
-        WHERE ts < CAST($as_of AS TIMESTAMP)
-          AND ts >= CAST($as_of AS TIMESTAMP) - INTERVAL ({float(model.window_days)}) DAY
+        WHERE ts < {as_of} AND ts >= {start}
           AND network <> 'offline' {network_filter} {focus_filter}
     """
 
