@@ -181,13 +181,25 @@ def _accounts(con: duckdb.DuckDBPyConnection, as_of: datetime,
     """).fetchnumpy()
 
 
+def people_units_sql() -> str:
+    """Every person with a scored account or a credential, with credential units.
+
+    Reads ``_signal_scored`` and ``_signal_credentials`` (`credentials_sql`).
+    """
+    return """
+        SELECT person_id, coalesce(c.units_q, 0) AS units_q
+        FROM (SELECT person_id FROM _signal_scored
+              UNION SELECT person_id FROM _signal_credentials)
+        LEFT JOIN _signal_credentials c USING (person_id)
+    """
+
+
 def _build_people(con: duckdb.DuckDBPyConnection, as_of: datetime, model: Model) -> None:
     """``_signal_people``: persons indexed by id, with offline credential units."""
+    con.execute("CREATE OR REPLACE TEMP TABLE _signal_credentials AS "
+                + credentials_sql(as_of, model))
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _signal_people AS
-        WITH credentials AS ({credentials_sql(as_of, model)})
-        SELECT person_id, row_number() OVER (ORDER BY person_id) - 1 AS idx,
-               coalesce(c.units_q, 0) AS units_q
-        FROM (SELECT person_id FROM _signal_scored UNION SELECT person_id FROM credentials)
-        LEFT JOIN credentials c USING (person_id)
+        SELECT person_id, row_number() OVER (ORDER BY person_id) - 1 AS idx, units_q
+        FROM ({people_units_sql()})
     """)

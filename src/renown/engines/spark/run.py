@@ -1,0 +1,131 @@
+"""One scoring run on Spark: the local pipeline's stages, on DataFrames.
+
+Signals run the signal stage's SQL (written once, in `renown.scoring.signals`)
+translated to Spark SQL; propagation iterates DataFrame joins; the last stage
+runs the shared `assemble_scores` per partition of people.  The result stays
+distributed (`SparkScores`): write it as Parquet, or collect it into a
+`ScoreRun` for the store.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F  # noqa: N812  (Spark's own convention)
+
+from renown.engines.spark.assemble import ACCOUNT_COLUMNS, PERSON_COLUMNS, assemble
+from renown.engines.spark.lineage import cut
+from renown.engines.spark.propagation import graph_edges, pagerank
+from renown.engines.spark.session import required_settings
+from renown.engines.spark.translate import to_spark
+from renown.scoring.model import Model
+from renown.scoring.pipeline import (
+    ScoreRun,
+    credentials_sql,
+    graph_nodes_sql,
+    people_units_sql,
+    scored_accounts_sql,
+)
+from renown.scoring.signals import SignalScope, signal_statements
+
+#: Event columns the stages read.
+EVENT_COLUMNS = ("network", "event_id", "ts", "actor", "kind", "subject", "parent_id")
+#: Stage tables read more than once: materialised (see `lineage`).
+_REUSED = frozenset({"_signal_window", "_signal_pairs", "_signal_accounts"})
+
+
+@dataclass(frozen=True)
+class SparkScores:
+    """A run's results as DataFrames (the `ScoreRun` columns), and diagnostics."""
+
+    as_of: datetime
+    model: Model
+    accounts: DataFrame
+    people: DataFrame
+    propagation_iterations: int
+    propagation_converged: bool
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_score_run(self) -> ScoreRun:
+        """Collect to the driver in the local engine's row order (for the store)."""
+        accounts = self.accounts.orderBy("network", "account").toArrow()
+        people = self.people.orderBy("person_id").toArrow()
+        return ScoreRun(self.as_of, self.model, accounts, people, self.propagation_iterations,
+                        self.propagation_converged, dict(self.timings))
+
+    def write_parquet(self, path: str, mode: str = "overwrite") -> None:
+        """``path``/account_scores and ``path``/person_scores (any Spark path: HDFS, S3, …)."""
+        self.accounts.write.mode(mode).parquet(f"{path.rstrip('/')}/account_scores")
+        self.people.write.mode(mode).parquet(f"{path.rstrip('/')}/person_scores")
+
+
+def score_spark(spark: SparkSession, events: DataFrame, as_of: datetime, model: Model,
+                identities: DataFrame | None = None, *, partitions: int | None = None) -> SparkScores:
+    """Score everyone as of ``as_of`` from ``events`` (the store's columns) on ``spark``.
+
+    ``identities`` (network, account, person_id) links accounts to people, as
+    the store's table does.  Results are materialised before returning.
+    """
+    parts = partitions or int(spark.conf.get("spark.sql.shuffle.partitions") or 200)
+    timings: dict[str, float] = {}
+    with required_settings(spark):
+        clock = time.perf_counter()
+        _register_inputs(spark, events, identities)
+        for table, sql in signal_statements(SignalScope(as_of), model):
+            frame = spark.sql(to_spark(sql))
+            (cut(frame) if table in _REUSED else frame).createOrReplaceTempView(table)
+        timings["signals"] = time.perf_counter() - clock
+
+        clock = time.perf_counter()
+        nodes = (spark.sql(to_spark(graph_nodes_sql()))
+                 .withColumn("idx", F.monotonically_increasing_id()))
+        nodes = cut(nodes)
+        nodes.createOrReplaceTempView("_signal_nodes")
+        rank = pagerank(nodes, graph_edges(spark.table("_signal_pairs"), nodes), model,
+                        partitions=parts)
+        timings["propagation"] = time.perf_counter() - clock
+
+        clock = time.perf_counter()
+        accounts, people = _account_inputs(spark, as_of, model, rank.ranks)
+        n_reference = nodes.where("scored").count()
+        scored_accounts, scored_people = assemble(accounts, people, n_reference, model, parts)
+        timings["combine"] = time.perf_counter() - clock
+        _drop_stage_tables(spark)
+    return SparkScores(as_of, model, scored_accounts, scored_people, rank.iterations,
+                       rank.converged, timings)
+
+
+def _register_inputs(spark: SparkSession, events: DataFrame,
+                     identities: DataFrame | None) -> None:
+    """``events`` and ``identities`` views with the store's types (naive UTC times)."""
+    chosen = events.select(*[F.col(c).cast("timestamp_ntz").alias(c) if c == "ts" else c
+                             for c in EVENT_COLUMNS])
+    chosen.createOrReplaceTempView("events")
+    if identities is None:
+        identities = spark.createDataFrame(
+            [], "network string, account string, person_id string")
+    identities.select("network", "account", "person_id").createOrReplaceTempView("identities")
+
+
+def _account_inputs(spark: SparkSession, as_of: datetime, model: Model,
+                    ranks: DataFrame) -> tuple[DataFrame, DataFrame]:
+    """Scored accounts with rank and inflow, and people with credential units."""
+    spark.sql(to_spark(scored_accounts_sql())).createOrReplaceTempView("_signal_scored")
+    spark.sql(to_spark(credentials_sql(as_of, model))).createOrReplaceTempView(
+        "_signal_credentials")
+    people = spark.sql(to_spark(people_units_sql()))
+    accounts = spark.table("_signal_scored").join(
+        ranks.withColumnRenamed("idx", "node_index"), "node_index")
+    return accounts, people
+
+
+def _drop_stage_tables(spark: SparkSession) -> None:
+    for table in spark.catalog.listTables():
+        if table.name.startswith("_signal") and table.isTemporary:
+            spark.catalog.dropTempView(table.name)
+
+
+__all__ = ["ACCOUNT_COLUMNS", "PERSON_COLUMNS", "SparkScores", "score_spark"]
