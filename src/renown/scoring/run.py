@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 import duckdb
 
@@ -14,6 +15,9 @@ from renown.scoring.registry import ensure_current, register
 from renown.scoring.snapshots import SnapshotInfo, day_end, stored_snapshots, write_snapshot
 from renown.scoring.topics.snapshot import topic_layer
 from renown.store.database import scalar
+
+if TYPE_CHECKING:
+    from renown.engines import Engine
 
 
 class NothingToScoreError(ValueError):
@@ -33,25 +37,33 @@ def latest_event_day(con: duckdb.DuckDBPyConnection) -> date:
 
 
 def score_day(con: duckdb.DuckDBPyConnection, day: date | None = None,
-              model: Model | None = None) -> SnapshotInfo:
+              model: Model | None = None, engine: Engine | None = None) -> SnapshotInfo:
     """Score everyone as of the end of ``day`` and store the snapshot, with its topics.
 
     The first run makes the default model current even when ``model`` is a
-    candidate, so reads always have a current version to follow.
+    candidate, so reads always have a current version to follow.  ``engine``
+    (default: this machine) computes the scores; topics are computed here from
+    the store's events when they were the engine's input.
     """
     current = ensure_current(con)
     model = model or current
     register(con, model)
-    day = day or latest_event_day(con)
+    day = day or (engine.latest_day(con) if engine is not None else latest_event_day(con))
     clock = time.perf_counter()
-    run = compute_scores(con, day_end(day), model)
-    topics = topic_layer(con, run)
+    if engine is None:
+        run = compute_scores(con, day_end(day), model)
+    else:
+        run = engine.score(con, day_end(day), model)
+        if not engine.topics_from_store:
+            return write_snapshot(con, run, day, time.perf_counter() - clock)
+    topics = topic_layer(con, run, signals_ready=engine is None or engine.signals_on_store)
     return write_snapshot(con, topics.run, day, time.perf_counter() - clock, (topics.write,))
 
 
 def backfill(
     con: duckdb.DuckDBPyConnection, start: date, end: date, model: Model | None = None,
     on_day: Callable[[SnapshotInfo], None] | None = None, *, replace: bool = False,
+    engine: Engine | None = None,
 ) -> list[SnapshotInfo]:
     """Snapshots for every day from ``start`` to ``end`` inclusive.
 
@@ -68,7 +80,7 @@ def backfill(
     infos = []
     day = start
     while day <= end:
-        info = stored.get(day) or score_day(con, day, model)
+        info = stored.get(day) or score_day(con, day, model, engine)
         infos.append(info)
         if on_day is not None:
             on_day(info)

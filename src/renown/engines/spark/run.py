@@ -63,7 +63,8 @@ class SparkScores:
 
 
 def score_spark(spark: SparkSession, events: DataFrame, as_of: datetime, model: Model,
-                identities: DataFrame | None = None, *, partitions: int | None = None) -> SparkScores:
+                identities: DataFrame | None = None, *,
+                partitions: int | None = None) -> SparkScores:
     """Score everyone as of ``as_of`` from ``events`` (the store's columns) on ``spark``.
 
     ``identities`` (network, account, person_id) links accounts to people, as

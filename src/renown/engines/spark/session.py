@@ -58,17 +58,17 @@ def spark_session(master: str | None = "local[2]", app_name: str = "renown",
 @contextmanager
 def required_settings(spark: SparkSession) -> Iterator[None]:
     """Apply `REQUIRED_CONF` to a user's session for one run, then put theirs back."""
-    previous = {key: spark.conf.get(key, None) for key in REQUIRED_CONF}
+    previous: dict[str, str | None] = {key: spark.conf.get(key, None) for key in REQUIRED_CONF}
     for key, value in REQUIRED_CONF.items():
         spark.conf.set(key, value)
     try:
         yield
     finally:
-        for key, value in previous.items():
-            if value is None:
+        for key, old in previous.items():
+            if old is None:
                 spark.conf.unset(key)
             else:
-                spark.conf.set(key, value)
+                spark.conf.set(key, old)
 
 
 def _local_cores(master: str) -> int:

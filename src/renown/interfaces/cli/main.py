@@ -7,6 +7,7 @@ import typer
 from renown.interfaces.cli.credentials import credentials_add_command
 from renown.interfaces.cli.demo import demo_command
 from renown.interfaces.cli.discover import discover_command
+from renown.interfaces.cli.engine import export_command
 from renown.interfaces.cli.evaluate import evaluate_command, fit_command
 from renown.interfaces.cli.forget import forget_command
 from renown.interfaces.cli.influence import influence_command
@@ -44,6 +45,7 @@ app.command("simulate")(simulate_command)
 app.command("link")(link_command)
 app.command("unlink")(unlink_command)
 app.command("score")(score_command)
+app.command("export")(export_command)
 app.command("top")(top_command)
 app.command("show")(show_command)
 app.command("explain")(explain_command)

@@ -12,8 +12,18 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
+from renown.engines import Engine
 from renown.interfaces.cli.audience import audience_score
 from renown.interfaces.cli.common import DbOption, JsonOption, console, fail, print_json, store
+from renown.interfaces.cli.engine import (
+    EngineOption,
+    IdentitiesOption,
+    MasterOption,
+    OutputOption,
+    SourceOption,
+    TableOption,
+    make_engine,
+)
 from renown.interfaces.cli.render import print_explanation, sparkline
 from renown.scoring.drivers import explain_change
 from renown.scoring.explain import explain
@@ -78,10 +88,19 @@ def score_command(
     replace: Annotated[bool, typer.Option(
         "--replace", help="With --backfill: recompute days that already have a snapshot.")
     ] = False,
+    engine: EngineOption = "local",
+    master: MasterOption = "local[2]",
+    source: SourceOption = None,
+    events_table: TableOption = None,
+    identities_table: IdentitiesOption = None,
+    output: OutputOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Score everyone as of a day (default: the day of the newest event) and store the snapshot.
+
+    With --engine spark the scores are computed on Spark (--master), from the
+    store or from --input / --events-table, and stored the same way.
 
     With --audience: scores within that audience (computed on demand, not
     stored), the most influential in it, or PERSON's score explained.
@@ -94,6 +113,7 @@ def score_command(
                  "--backfill, --model or --replace", 2)
         return audience_score(person, audience, parse_day(as_of, "--as-of"), db, as_json)
     model = _load_model(model_file)
+    chosen = make_engine(engine, master, source, events_table, identities_table, output)
     with store(db) as con:
         try:
             if backfill_range is not None:
@@ -101,9 +121,9 @@ def score_command(
                 end = parse_day(backfill_range[1], "--backfill")
                 assert start is not None and end is not None
                 infos = _backfill_with_progress(con, start, end, model, quiet=as_json,
-                                                replace=replace)
+                                                replace=replace, engine=chosen)
             else:
-                infos = [score_day(con, parse_day(as_of, "--as-of"), model)]
+                infos = [score_day(con, parse_day(as_of, "--as-of"), model, chosen)]
         except (NothingToScoreError, ValueError) as exc:
             fail(str(exc))
     if as_json:
@@ -125,14 +145,14 @@ def _load_model(path: Path | None) -> Model | None:
 
 
 def _backfill_with_progress(con: duckdb.DuckDBPyConnection, start: date, end: date,
-                            model: Model | None, *, quiet: bool,
-                            replace: bool) -> list[SnapshotInfo]:
+                            model: Model | None, *, quiet: bool, replace: bool,
+                            engine: Engine | None) -> list[SnapshotInfo]:
     days = (end - start).days + 1
     with Progress(TextColumn("scoring history"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("{task.description}"), console=console, disable=quiet,
                   transient=True) as progress:
         task = progress.add_task("", total=max(days, 0))
-        return backfill(con, start, end, model, replace=replace,
+        return backfill(con, start, end, model, replace=replace, engine=engine,
                         on_day=lambda info: progress.update(task, advance=1,
                                                             description=str(info.as_of)))
 

@@ -49,11 +49,15 @@ class TopicLayer:
 
 
 def topic_layer(con: duckdb.DuckDBPyConnection, run: ScoreRun,
-                config: TopicConfig | None = None) -> TopicLayer:
-    """Topics for ``run`` (just computed on ``con``), with endorsement points added to it."""
+                config: TopicConfig | None = None, *, signals_ready: bool = True) -> TopicLayer:
+    """Topics for ``run``, with endorsement points added to it.
+
+    ``signals_ready``: ``run`` was just computed on ``con``, whose signal tables
+    the topics reuse (otherwise, as after a Spark run, they are rebuilt here).
+    """
     ensure_ontology(con)
     results = compute_topics(con, run.as_of, run.model, stored_ontology(con), config,
-                             signals_ready=True)
+                             signals_ready=signals_ready)
     scored, points = with_endorsement_points(run, results.endorsement_points)
     return TopicLayer(scored, results, points)
 
