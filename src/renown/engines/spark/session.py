@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Final
 
 from pyspark.sql import SparkSession
@@ -25,6 +27,8 @@ def local_conf(cores: int) -> dict[str, str]:
         "spark.sql.shuffle.partitions": str(max(cores, 2)),
         "spark.default.parallelism": str(max(cores, 2)),
         "spark.ui.enabled": "false",
+        # Not ./spark-warehouse in whatever folder the command runs from.
+        "spark.sql.warehouse.dir": str(Path(tempfile.gettempdir()) / "renown-spark-warehouse"),
         "spark.ui.showConsoleProgress": "false",
         "spark.sql.adaptive.enabled": "false",  # its re-planning costs more than it saves per step
         "spark.driver.memory": os.environ.get("RENOWN_SPARK_DRIVER_MEMORY", "2g"),
