@@ -8,9 +8,9 @@ change, the dangling mass and the total come back in one small aggregate.
 
 The vector is renormalised lazily: step k divides by the total of step k-1,
 which is 1 up to rounding (the update conserves mass), so no extra pass is
-needed per step.  Every step is a local checkpoint: a step reads the previous
-vector twice (along edges, and as its own term), so without cutting the
-lineage each step the query plan would double in size per step.  The
+needed per step.  Every step is checkpointed (`lineage.cut`): a step reads
+the previous vector twice (along edges, and as its own term), so without
+cutting the lineage the query plan would double in size per step.  The
 checkpoint is lazy: the summary's job computes the step and keeps it, so a
 step costs one Spark job.
 """
@@ -39,7 +39,8 @@ class SparkRank:
 def graph_edges(pairs: DataFrame, nodes: DataFrame) -> DataFrame:
     """Edges reactor → author with their share of the reactor's out-weight (src, dst, share).
 
-    Shares are ratios of exact fixed-point sums, like the local engine's.
+    Shares are ratios of exact fixed-point sums; the local engine adds the same
+    weights in floating point, so the two agree to rounding.
     """
     ids = nodes.select("network", "account", "idx")
     edges = (pairs.where(F.col("reach_q") > 0)
