@@ -26,13 +26,18 @@ def spark_missing() -> str | None:
     return None
 
 
+def skip_or_fail(reason: str) -> None:
+    """Skip, saying why; in CI (RENOWN_REQUIRE_SHARED_DATA=1) fail instead."""
+    if os.environ.get("RENOWN_REQUIRE_SHARED_DATA") == "1":
+        pytest.fail(f"RENOWN_REQUIRE_SHARED_DATA=1 but {reason}", pytrace=False)
+    pytest.skip(reason, allow_module_level=True)
+
+
 @pytest.fixture(scope="session")
 def spark() -> Iterator[Any]:
     reason = spark_missing()
     if reason is not None:
-        if os.environ.get("RENOWN_REQUIRE_SHARED_DATA") == "1":
-            pytest.fail(f"RENOWN_REQUIRE_SHARED_DATA=1 but {reason}")
-        pytest.skip(reason)
+        skip_or_fail(reason)
     from renown.engines.spark.session import spark_session
 
     session = spark_session("local[2]", app_name="renown-tests",

@@ -138,8 +138,8 @@ def test_cli_scores_on_spark_into_the_store_and_parquet(
     assert info["as_of"] == world.day.isoformat() and info["model_version"] == CAPPED.version
     local = local_run(world, CAPPED)
     with open_store(db) as con:
-        stored = con.execute("SELECT person_id, raw, score FROM person_scores WHERE run_id = ?",
-                             [info["run_id"]]).fetch_arrow_table()
+        stored = con.sql("SELECT person_id, raw, score FROM person_scores WHERE run_id = $run",
+                         params={"run": info["run_id"]}).to_arrow_table()
         topics = con.execute("SELECT count(*) FROM topic_runs WHERE run_id = ?",
                              [info["run_id"]]).fetchall()
     assert topics == [(1,)]  # topics come from the store's events, as with the local engine

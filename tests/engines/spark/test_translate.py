@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+import importlib.util
 
-pytest.importorskip("sqlglot", reason="the Spark engine needs renown[spark] (sqlglot)")
+from tests.engines.spark.conftest import skip_or_fail
+
+if importlib.util.find_spec("sqlglot") is None:
+    skip_or_fail("sqlglot is not installed (pip install -e '.[spark]')")
 
 from renown.engines.spark.translate import to_spark
 
