@@ -34,8 +34,8 @@ def load_ontology_source(source: str, *, default_terms: bool = True) -> Ontology
         return klout.with_terms_from(default_ontology()) if default_terms else klout
     if path.suffix.lower() in (".yaml", ".yml", ".json"):
         return load_user_ontology(path)
-    raise OntologyError(f"{source}: expected 'default', 'tags', a folder with the Klout CSV files, or "
-                        "a .yaml/.yml/.json ontology file")
+    raise OntologyError(f"{source}: expected 'default', 'tags', a folder with the Klout CSV "
+                        "files, or a .yaml/.yml/.json ontology file")
 
 
 @ontology_app.command("use")
