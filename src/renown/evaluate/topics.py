@@ -106,6 +106,9 @@ def evaluate_topics(con: duckdb.DuckDBPyConnection, *, top: int = 50, k: int = 3
     clock = time.perf_counter()
     answerers = _answerers(con, top)
     ontology = tag_ontology(con, min_uses=min_tag_uses)
+    if not ontology.topics:
+        raise NoTaggedAnswersError(f"no tag is used on {min_tag_uses} or more questions: "
+                                   "lower --min-tag-uses")
     blind = blind_copy(con)
     try:
         shown, matched = _shown_topics(blind, con, ontology, k)
