@@ -53,7 +53,7 @@ def test_a_store_without_tagged_answers_is_a_clear_error(tmp_path: Path) -> None
     assert result.exit_code == 1 and "Q&A source" in result.output
     con = qa_site().store(tmp_path / "qa.duckdb")
     with pytest.raises(NoTaggedAnswersError, match="lower --min-tag-uses"):
-        evaluate_topics(con, min_tag_uses=5)
+        evaluate_topics(con, min_tag_uses=9)
     con.close()
     result = runner.invoke(app, ["evaluate", "--db", str(tmp_path / "renown.duckdb")])
     assert result.exit_code == 2 and "--split is required" in result.output
