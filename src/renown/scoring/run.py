@@ -33,11 +33,14 @@ def latest_event_day(con: duckdb.DuckDBPyConnection) -> date:
 
 
 def score_day(con: duckdb.DuckDBPyConnection, day: date | None = None,
-              model: Model | None = None) -> SnapshotInfo:
+              model: Model | None = None, *, topics: bool = True) -> SnapshotInfo:
     """Score everyone as of the end of ``day`` and store the snapshot, with its topics.
 
     The first run makes the default model current even when ``model`` is a
-    candidate, so reads always have a current version to follow.
+    candidate, so reads always have a current version to follow.  Without
+    ``topics`` the snapshot has scores only (no topics, topic scores or
+    endorsement points): on text-heavy data topics cost several times the
+    score itself (docs/topics.md §7).
     """
     current = ensure_current(con)
     model = model or current
@@ -45,13 +48,16 @@ def score_day(con: duckdb.DuckDBPyConnection, day: date | None = None,
     day = day or latest_event_day(con)
     clock = time.perf_counter()
     run = compute_scores(con, day_end(day), model)
-    topics = topic_layer(con, run)
-    return write_snapshot(con, topics.run, day, time.perf_counter() - clock, (topics.write,))
+    if not topics:
+        return write_snapshot(con, run, day, time.perf_counter() - clock)
+    layer = topic_layer(con, run)
+    return write_snapshot(con, layer.run, day, time.perf_counter() - clock, (layer.write,))
 
 
 def backfill(
     con: duckdb.DuckDBPyConnection, start: date, end: date, model: Model | None = None,
     on_day: Callable[[SnapshotInfo], None] | None = None, *, replace: bool = False,
+    topics: bool = True,
 ) -> list[SnapshotInfo]:
     """Snapshots for every day from ``start`` to ``end`` inclusive.
 
@@ -68,7 +74,7 @@ def backfill(
     infos = []
     day = start
     while day <= end:
-        info = stored.get(day) or score_day(con, day, model)
+        info = stored.get(day) or score_day(con, day, model, topics=topics)
         infos.append(info)
         if on_day is not None:
             on_day(info)

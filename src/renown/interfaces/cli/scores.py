@@ -78,6 +78,9 @@ def score_command(
     replace: Annotated[bool, typer.Option(
         "--replace", help="With --backfill: recompute days that already have a snapshot.")
     ] = False,
+    topics: Annotated[bool, typer.Option(
+        "--topics/--no-topics", help="Also attribute topics and score them (on text-heavy "
+        "data several times the score's own time).")] = True,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -89,9 +92,9 @@ def score_command(
     if audience is not None or person is not None:
         if audience is None:
             fail("PERSON needs --audience (for the stored score use `renown show PERSON`)", 2)
-        if backfill_range is not None or model_file is not None or replace:
+        if backfill_range is not None or model_file is not None or replace or not topics:
             fail("--audience scores with the current model for one day: it takes no "
-                 "--backfill, --model or --replace", 2)
+                 "--backfill, --model, --replace or --no-topics", 2)
         return audience_score(person, audience, parse_day(as_of, "--as-of"), db, as_json)
     model = _load_model(model_file)
     with store(db) as con:
@@ -101,9 +104,9 @@ def score_command(
                 end = parse_day(backfill_range[1], "--backfill")
                 assert start is not None and end is not None
                 infos = _backfill_with_progress(con, start, end, model, quiet=as_json,
-                                                replace=replace)
+                                                replace=replace, topics=topics)
             else:
-                infos = [score_day(con, parse_day(as_of, "--as-of"), model)]
+                infos = [score_day(con, parse_day(as_of, "--as-of"), model, topics=topics)]
         except (NothingToScoreError, ValueError) as exc:
             fail(str(exc))
     if as_json:
@@ -125,14 +128,14 @@ def _load_model(path: Path | None) -> Model | None:
 
 
 def _backfill_with_progress(con: duckdb.DuckDBPyConnection, start: date, end: date,
-                            model: Model | None, *, quiet: bool,
-                            replace: bool) -> list[SnapshotInfo]:
+                            model: Model | None, *, quiet: bool, replace: bool,
+                            topics: bool) -> list[SnapshotInfo]:
     days = (end - start).days + 1
     with Progress(TextColumn("scoring history"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("{task.description}"), console=console, disable=quiet,
                   transient=True) as progress:
         task = progress.add_task("", total=max(days, 0))
-        return backfill(con, start, end, model, replace=replace,
+        return backfill(con, start, end, model, replace=replace, topics=topics,
                         on_day=lambda info: progress.update(task, advance=1,
                                                             description=str(info.as_of)))
 
