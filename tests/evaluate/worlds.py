@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
+import duckdb
+
+from renown.events import Event, events_to_table
 from renown.scoring.snapshots import day_end
+from renown.store.database import connect
+from renown.store.ingest import ingest_table
 from tests.scoring.builders import START, World
 
 SPLIT_DAY = 10
@@ -54,3 +60,46 @@ def stackexchange_world() -> World:
     w.react("u3", "u2", 12, kind="comment")
     w.react("~community", "u2", 12, kind="comment")
     return w
+
+
+QA_START = datetime(2024, 3, 1, 12)
+
+
+class QA:
+    """A tiny Q&A site: questions with tags, answers carrying them, upvotes on answers."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+
+    def add(self, actor: str, kind: str, day: int, *, post_id: str | None = None,
+            subject: str | None = None, parent_id: str | None = None, text: str | None = None,
+            tags: tuple[str, ...] = ()) -> None:
+        when = QA_START + timedelta(days=day, minutes=len(self.events))
+        self.events.append(Event("stackexchange", f"e{len(self.events)}", when, actor, kind,
+                                 subject, post_id, parent_id, text, tags))
+
+    def answered(self, answerer: str, day: int, tags: tuple[str, ...], text: str,
+                 voters: int = 6) -> None:
+        question = f"q{len(self.events)}"
+        self.add(f"asker{day}", "post", day, post_id=question, text="a question", tags=tags)
+        answer = f"a{len(self.events)}"
+        self.add(answerer, "answer", day, subject=f"asker{day}", post_id=answer,
+                 parent_id=question, text=text, tags=tags)
+        for voter in range(voters):
+            self.add(f"~anon-vote-{answer}-{voter}", "upvote", day, subject=answerer,
+                     parent_id=answer)
+
+    def store(self, path: Path) -> duckdb.DuckDBPyConnection:
+        con = connect(path)
+        assert ingest_table(con, events_to_table(self.events), "qa").quarantined == 0
+        return con
+
+
+def qa_site() -> QA:
+    """``expert`` writes about qubits; ``tagged``'s answers carry 'noise' but never say it."""
+    qa = QA()
+    for day in range(4):  # the expert writes about qubits; their questions say so too
+        qa.answered("expert", day, ("qubit", "noise"), "a qubit decoheres; measure the qubits")
+    for day in range(4):  # the tags say noise, the text never does: hidden tags give nothing
+        qa.answered("tagged", day, ("noise",), "try restarting it")
+    return qa

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from renown.interfaces.cli.main import app
 from renown.scoring.model import DEFAULT_MODEL, Model
+from renown.store.database import open_store
 from tests.scoring.builders import START, World
 
 runner = CliRunner()
@@ -116,6 +117,16 @@ def test_score_backfill_stores_one_snapshot_per_day(unscored: Path) -> None:
     assert [i["as_of"] for i in infos] == [str(date(2025, 1, d)) for d in range(12, 17)]
     history = ok_json("history", "alice-person", "--db", unscored)
     assert [h["as_of"] for h in history] == [str(date(2025, 1, d)) for d in range(10, 17)]
+
+
+def test_score_without_topics_stores_scores_only(unscored: Path) -> None:
+    [plain] = ok_json("score", "--as-of", "2025-01-15", "--no-topics", "--db", unscored)
+    [full] = ok_json("score", "--as-of", "2025-01-16", "--db", unscored)
+    with open_store(unscored, read_only=True) as con:
+        runs = dict(con.execute("SELECT r.as_of::VARCHAR, count(t.run_id) FROM score_runs r "
+                                "LEFT JOIN topic_runs t USING (run_id) GROUP BY ALL").fetchall())
+    assert runs == {plain["as_of"]: 0, full["as_of"]: 1}
+    assert plain["people"] > 5
 
 
 # Reading scores ------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from renown.interfaces.cli.main import app
 from tests.conftest import shared_path
+from tests.evaluate.worlds import qa_site
 from tests.scoring.builders import START, World
 from tests.scoring.topics.worlds import post_with_reactors
 
@@ -48,6 +49,17 @@ def test_ontology_show_and_use_a_user_file(tmp_path: Path) -> None:
                                                                          "twitter:cook"}
     code, out = invoke("ontology", "use", str(tmp_path / "missing.txt"), "--db", db)
     assert code == 1 and "expected 'default'" in out
+
+
+def test_ontology_use_the_stores_own_tags(tmp_path: Path) -> None:
+    db = tmp_path / "qa.duckdb"
+    qa_site().store(db).close()
+    code, out = invoke("ontology", "use", "tags", "--db", str(db), "--json")
+    assert code == 0 and json.loads(out)["topics"] == 2
+    code, out = invoke("ontology", "show", "--topic", "qubit", "--db", str(db), "--json")
+    assert code == 0 and json.loads(out)["aliases"] == ["qubits"]
+    code, out = invoke("ontology", "use", "tags", "--min-tag-uses", "9", "--db", str(db))
+    assert code == 1 and "no tag is used on 9 or more posts" in out
 
 
 def test_ontology_use_klout(tmp_path: Path) -> None:

@@ -26,8 +26,8 @@ def _read(path: Path, options: SourceOptions | None = None,
     rows: list[dict[str, Any]] = []
     rejections: list[Rejection] = []
     for batch in read(path, options or SourceOptions()):
-        assert batch.events.schema == BATCH_SCHEMA
-        rows.extend(batch.events.to_pylist())
+        assert batch.table().schema == BATCH_SCHEMA
+        rows.extend(batch.table().to_pylist())
         rejections.extend(batch.rejections)
     return rows, rejections
 

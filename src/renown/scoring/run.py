@@ -37,13 +37,17 @@ def latest_event_day(con: duckdb.DuckDBPyConnection) -> date:
 
 
 def score_day(con: duckdb.DuckDBPyConnection, day: date | None = None,
-              model: Model | None = None, engine: Engine | None = None) -> SnapshotInfo:
+              model: Model | None = None, engine: Engine | None = None, *,
+              topics: bool = True) -> SnapshotInfo:
     """Score everyone as of the end of ``day`` and store the snapshot, with its topics.
 
     The first run makes the default model current even when ``model`` is a
     candidate, so reads always have a current version to follow.  ``engine``
     (default: this machine) computes the scores; topics are computed here from
-    the store's events when they were the engine's input.
+    the store's events when they were the engine's input.  Without
+    ``topics`` the snapshot has scores only (no topics, topic scores or
+    endorsement points): on text-heavy data topics cost several times the
+    score itself (docs/topics.md §7).
     """
     current = ensure_current(con)
     model = model or current
@@ -54,16 +58,16 @@ def score_day(con: duckdb.DuckDBPyConnection, day: date | None = None,
         run = compute_scores(con, day_end(day), model)
     else:
         run = engine.score(con, day_end(day), model)
-        if not engine.topics_from_store:
-            return write_snapshot(con, run, day, time.perf_counter() - clock)
-    topics = topic_layer(con, run, signals_ready=engine is None or engine.signals_on_store)
-    return write_snapshot(con, topics.run, day, time.perf_counter() - clock, (topics.write,))
+    if not topics or (engine is not None and not engine.topics_from_store):
+        return write_snapshot(con, run, day, time.perf_counter() - clock)
+    layer = topic_layer(con, run, signals_ready=engine is None or engine.signals_on_store)
+    return write_snapshot(con, layer.run, day, time.perf_counter() - clock, (layer.write,))
 
 
 def backfill(
     con: duckdb.DuckDBPyConnection, start: date, end: date, model: Model | None = None,
     on_day: Callable[[SnapshotInfo], None] | None = None, *, replace: bool = False,
-    engine: Engine | None = None,
+    engine: Engine | None = None, topics: bool = True,
 ) -> list[SnapshotInfo]:
     """Snapshots for every day from ``start`` to ``end`` inclusive.
 
@@ -80,7 +84,7 @@ def backfill(
     infos = []
     day = start
     while day <= end:
-        info = stored.get(day) or score_day(con, day, model, engine)
+        info = stored.get(day) or score_day(con, day, model, engine, topics=topics)
         infos.append(info)
         if on_day is not None:
             on_day(info)

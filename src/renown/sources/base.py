@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, Protocol
 
+import duckdb
 import pyarrow as pa
 
 from renown.events import EVENT_SCHEMA
@@ -78,6 +79,21 @@ class Batch:
     #: The file inside a folder input these rows came from (None: the input itself),
     #: so quarantined rows name the file their record numbers refer to.
     file: str | None = None
+    #: Instead of ``events`` (then empty): a DuckDB SELECT giving the batch columns
+    #: straight from the input file, for files already in the store's types
+    #: (`renown.sources.parquet_scan`); the store runs it in place of an Arrow scan.
+    scan: str | None = None
+
+    def table(self) -> pa.Table:
+        """The rows as an Arrow table in `BATCH_SCHEMA` (running the scan, if it is one)."""
+        if self.scan is None:
+            return self.events
+        con = duckdb.connect()
+        try:
+            con.execute("SET TimeZone = 'UTC'")
+            return con.sql(self.scan).to_arrow_table().cast(BATCH_SCHEMA)
+        finally:
+            con.close()
 
 
 class BatchBuffer:

@@ -261,7 +261,9 @@ FROM (SELECT nullif(trim(s), '') AS v FROM _tags)
 _ID_FIELDS: Final = ", ".join(
     f"{c} := epoch_us(ts)" if c == "ts" else f"{c} := {c}" for c in EVENT_COLUMNS
     if c != "event_id")
-_ID_SQL: Final = f"SELECT sha1(CAST(to_json(struct_pack({_ID_FIELDS})) AS VARCHAR)) AS id FROM _ids"
+#: The derived id of a row of normalised event columns (SQL, also used by `parquet_scan`).
+DERIVED_ID_SQL: Final = f"sha1(CAST(to_json(struct_pack({_ID_FIELDS})) AS VARCHAR))"
+_ID_SQL: Final = f"SELECT {DERIVED_ID_SQL} AS id FROM _ids"
 _MAX_EPOCH_SECONDS: Final = 253_402_300_799  # 9999-12-31T23:59:59Z
 
 

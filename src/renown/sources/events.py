@@ -43,7 +43,7 @@ import pyarrow.json as pajson
 import pyarrow.parquet as pq
 
 from renown.events import EVENT_COLUMNS
-from renown.sources.base import Batch, Rejection, SourceError, SourceOptions
+from renown.sources.base import BATCH_SCHEMA, Batch, Rejection, SourceError, SourceOptions
 from renown.sources.event_rows import (
     STRING_FIELDS,
     BadRecordError,
@@ -54,6 +54,7 @@ from renown.sources.event_rows import (
     split_tags,
 )
 from renown.sources.parquet_pieces import grouped_pieces
+from renown.sources.parquet_scan import native_scan_sql
 from renown.sources.sniffing import sniff_events as sniff  # noqa: F401  (Source.sniff)
 
 DESCRIPTION: Final = (
@@ -126,6 +127,10 @@ def _read_parquet(path: Path, normaliser: Normaliser) -> Iterator[Batch]:
         raise SourceError(path, f"not a readable Parquet file: {_plain(exc)}") from exc
     names = parquet.schema_arrow.names
     _require_columns(path, names)
+    scan = native_scan_sql(path, parquet.schema_arrow, normaliser.network)
+    if scan is not None:
+        yield Batch(BATCH_SCHEMA.empty_table(), scan=scan)
+        return
     tables = grouped_pieces(parquet, [c for c in EVENT_COLUMNS if c in names], BATCH_ROWS)
     first = 1
     try:

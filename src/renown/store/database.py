@@ -98,6 +98,7 @@ def connect(
     except duckdb.Error as exc:
         raise StoreError(f"{db}: cannot open database: {exc}") from exc
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")  # output is the CLI's, not DuckDB's
     limit = os.environ.get("RENOWN_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT
     try:
         con.execute("SET memory_limit = ?", [limit])

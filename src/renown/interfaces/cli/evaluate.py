@@ -1,7 +1,8 @@
 """``renown evaluate`` and ``renown model fit``: does the score predict what happens next?
 
-The lead registers these as ``app.command("evaluate")(evaluate_command)`` and
-``model_app.command("fit")(fit_command)``.
+``evaluate_command`` is the callback of the ``evaluate`` group (so ``renown
+evaluate --split ...`` runs it, and ``renown evaluate topics`` runs a named
+check instead); ``fit_command`` is ``renown model fit``.
 """
 
 from __future__ import annotations
@@ -60,7 +61,10 @@ def _load(path: Path) -> Model:
 
 
 def evaluate_command(
-    split: SplitOption,
+    ctx: typer.Context,
+    split: Annotated[str | None, typer.Option(
+        "--split", help="Scores use events before this day (YYYY-MM-DD, midnight UTC); "
+                        "outcomes are measured from it on.", show_default=False)] = None,
     horizon: Annotated[float, typer.Option(
         min=0.001, help="Days after the split in which outcomes count.")] = 7.0,
     candidate: Annotated[list[Path] | None, typer.Option(
@@ -77,7 +81,14 @@ def evaluate_command(
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Score before --split, measure who drew responses after it, compare with baselines."""
+    """Score before --split, measure who drew responses after it, compare with baselines.
+
+    `renown evaluate topics` checks topic attribution instead (see its --help).
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    if split is None:
+        fail("--split is required (or run a check by name: renown evaluate topics)", code=2)
     day = _split(split)
     candidates = [_load(p) for p in candidate or []]
     clock = time.perf_counter()

@@ -9,6 +9,7 @@ from renown.interfaces.cli.demo import demo_command
 from renown.interfaces.cli.discover import discover_command
 from renown.interfaces.cli.engine import export_command
 from renown.interfaces.cli.evaluate import evaluate_command, fit_command
+from renown.interfaces.cli.evaluate_topics import evaluate_topics_command
 from renown.interfaces.cli.forget import forget_command
 from renown.interfaces.cli.influence import influence_command
 from renown.interfaces.cli.ingest import ingest_command, status_command
@@ -56,7 +57,10 @@ app.add_typer(ontology_app, name="ontology")
 app.command("influence")(influence_command)
 app.command("quality")(quality_command)
 app.command("discover")(discover_command)
-app.command("evaluate")(evaluate_command)
+evaluate_app = typer.Typer(invoke_without_command=True, no_args_is_help=False)
+evaluate_app.callback()(evaluate_command)
+evaluate_app.command("topics")(evaluate_topics_command)
+app.add_typer(evaluate_app, name="evaluate")
 app.command("forget")(forget_command)
 app.command("selftest")(selftest_command)
 model_app.command("fit")(fit_command)

@@ -13,6 +13,7 @@ from renown.scoring.topics.default import default_ontology
 from renown.scoring.topics.klout import load_klout
 from renown.scoring.topics.ontology import Ontology, OntologyError
 from renown.scoring.topics.ontology_store import ensure_ontology, stored_ontology, use_ontology
+from renown.scoring.topics.tag_vocabulary import tag_ontology
 from renown.scoring.topics.user_format import load_user_ontology
 
 ontology_app = typer.Typer(help="The topic ontology: show it, or choose another.",
@@ -33,25 +34,31 @@ def load_ontology_source(source: str, *, default_terms: bool = True) -> Ontology
         return klout.with_terms_from(default_ontology()) if default_terms else klout
     if path.suffix.lower() in (".yaml", ".yml", ".json"):
         return load_user_ontology(path)
-    raise OntologyError(f"{source}: expected 'default', a folder with the Klout CSV files, or "
-                        "a .yaml/.yml/.json ontology file")
+    raise OntologyError(f"{source}: expected 'default', 'tags', a folder with the Klout CSV "
+                        "files, or a .yaml/.yml/.json ontology file")
 
 
 @ontology_app.command("use")
 def use_command(
     source: Annotated[str, typer.Argument(
-        help="'default', a folder with the Klout Topic Ontology CSVs, or a YAML/JSON file.")],
+        help="'default', 'tags' (the tags on the store's posts), a folder with the Klout "
+             "Topic Ontology CSVs, or a YAML/JSON file.")],
     default_terms: Annotated[bool, typer.Option(
         help="Klout only: borrow the built-in keywords for shared slugs.")] = True,
+    min_tag_uses: Annotated[int, typer.Option(
+        min=1, help="'tags' only: a tag becomes a topic on at least this many posts.")] = 2,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Match posts against this ontology from the next `renown score` on."""
-    try:
-        ontology = load_ontology_source(source, default_terms=default_terms)
-    except OntologyError as exc:
-        fail(str(exc))
     with store(db) as con:
+        try:
+            ontology = tag_ontology(con, min_uses=min_tag_uses) if source == "tags" else \
+                load_ontology_source(source, default_terms=default_terms)
+        except OntologyError as exc:
+            fail(str(exc))
+        if not ontology.topics:
+            fail(f"no tag is used on {min_tag_uses} or more posts in the store")
         info = use_ontology(con, ontology)
     if as_json:
         print_json(info)

@@ -88,6 +88,9 @@ def score_command(
     replace: Annotated[bool, typer.Option(
         "--replace", help="With --backfill: recompute days that already have a snapshot.")
     ] = False,
+    topics: Annotated[bool, typer.Option(
+        "--topics/--no-topics", help="Also attribute topics and score them (on text-heavy "
+        "data several times the score's own time).")] = True,
     engine: EngineOption = "local",
     master: MasterOption = "local[2]",
     source: SourceOption = None,
@@ -108,9 +111,9 @@ def score_command(
     if audience is not None or person is not None:
         if audience is None:
             fail("PERSON needs --audience (for the stored score use `renown show PERSON`)", 2)
-        if backfill_range is not None or model_file is not None or replace:
+        if backfill_range is not None or model_file is not None or replace or not topics:
             fail("--audience scores with the current model for one day: it takes no "
-                 "--backfill, --model or --replace", 2)
+                 "--backfill, --model, --replace or --no-topics", 2)
         return audience_score(person, audience, parse_day(as_of, "--as-of"), db, as_json)
     model = _load_model(model_file)
     chosen = make_engine(engine, master, source, events_table, identities_table, output)
@@ -121,9 +124,10 @@ def score_command(
                 end = parse_day(backfill_range[1], "--backfill")
                 assert start is not None and end is not None
                 infos = _backfill_with_progress(con, start, end, model, quiet=as_json,
-                                                replace=replace, engine=chosen)
+                                                replace=replace, topics=topics, engine=chosen)
             else:
-                infos = [score_day(con, parse_day(as_of, "--as-of"), model, chosen)]
+                infos = [score_day(con, parse_day(as_of, "--as-of"), model, chosen,
+                                   topics=topics)]
         except (NothingToScoreError, ValueError) as exc:
             fail(str(exc))
     if as_json:
@@ -146,13 +150,13 @@ def _load_model(path: Path | None) -> Model | None:
 
 def _backfill_with_progress(con: duckdb.DuckDBPyConnection, start: date, end: date,
                             model: Model | None, *, quiet: bool, replace: bool,
-                            engine: Engine | None) -> list[SnapshotInfo]:
+                            topics: bool, engine: Engine | None) -> list[SnapshotInfo]:
     days = (end - start).days + 1
     with Progress(TextColumn("scoring history"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("{task.description}"), console=console, disable=quiet,
                   transient=True) as progress:
         task = progress.add_task("", total=max(days, 0))
-        return backfill(con, start, end, model, replace=replace, engine=engine,
+        return backfill(con, start, end, model, replace=replace, topics=topics, engine=engine,
                         on_day=lambda info: progress.update(task, advance=1,
                                                             description=str(info.as_of)))
 
