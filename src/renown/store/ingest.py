@@ -202,7 +202,7 @@ def _store_scan(con: duckdb.DuckDBPyConnection, scan: str, ingestion_id: int, pa
             _stage_and_insert(con, ingestion_id, path, counts)
             counts.records += counts.ingested + counts.duplicates + counts.quarantined - before
     except _UNREADABLE as exc:
-        raise SourceError(path, f"cannot read: {str(exc).splitlines()[0]}") from exc
+        raise _unreadable(path, exc) from exc
     con.execute("DROP VIEW _batch")
 
 
@@ -241,7 +241,11 @@ def _scanned_rows(batch: Batch, path: str) -> pa.Table:
     try:
         return batch.table()
     except _UNREADABLE as exc:
-        raise SourceError(path, f"cannot read: {str(exc).splitlines()[0]}") from exc
+        raise _unreadable(path, exc) from exc
+
+
+def _unreadable(path: str, exc: duckdb.Error) -> SourceError:
+    return SourceError(path, f"cannot read: {str(exc).splitlines()[0]}")
 
 
 def _stage_and_insert(
