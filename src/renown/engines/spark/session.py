@@ -27,6 +27,9 @@ def local_conf(cores: int) -> dict[str, str]:
         "spark.sql.shuffle.partitions": str(max(cores, 2)),
         "spark.default.parallelism": str(max(cores, 2)),
         "spark.ui.enabled": "false",
+        # Loopback: a sandbox or container whose host name does not resolve still works.
+        "spark.driver.host": "127.0.0.1",
+        "spark.driver.bindAddress": "127.0.0.1",
         # Not ./spark-warehouse in whatever folder the command runs from.
         "spark.sql.warehouse.dir": str(Path(tempfile.gettempdir()) / "renown-spark-warehouse"),
         "spark.ui.showConsoleProgress": "false",
