@@ -43,14 +43,15 @@ from renown.events import SYSTEM_ACCOUNT_PREFIX
 from renown.scoring.registry import current_model
 from renown.scoring.topics.compute import compute_topics
 from renown.scoring.topics.ontology import Ontology
-from renown.scoring.topics.tag_vocabulary import tag_ontology
+from renown.scoring.topics.tag_vocabulary import tag_ontology, tag_uses
 from renown.store.database import migrate
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-#: Tables the topic engine reads besides ``events``.
-_COPIED: Final = ("identities", "endorsements")
+#: Tables the topic engine reads, and what is copied of each: events without their tags.
+_COPIED: Final = {"events": "* REPLACE (CAST([] AS VARCHAR[]) AS tags)", "identities": "*",
+                  "endorsements": "*"}
 #: The stricter truth: a person's this many most used tags.
 MAIN_TAGS: Final = 10
 
@@ -117,7 +118,7 @@ def evaluate_topics(con: duckdb.DuckDBPyConnection, *, top: int = 50, k: int = 3
     people = tuple(PersonTopics(network, account, answers, shown.get((network, account), ()),
                                 tuple(tags.most_common()))
                    for network, account, answers, tags in answerers)
-    popular = _popular_tags(con, k)
+    popular = tuple(tag for tag, _ in tag_uses(con)[:k])
     rng = np.random.default_rng(seed)
     draws = rng.integers(0, len(people), size=(resamples, len(people)))
     hits = np.array([p.hits for p in people], np.float64)
@@ -141,13 +142,8 @@ def blind_copy(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     blind = duckdb.connect()
     blind.execute("SET TimeZone = 'UTC'")
     migrate(blind)
-    events = con.sql("SELECT * REPLACE (CAST([] AS VARCHAR[]) AS tags) FROM events"
-                     ).to_arrow_table()
-    blind.register("_blind_events", events)
-    blind.execute("INSERT INTO events SELECT * FROM _blind_events")
-    blind.unregister("_blind_events")
-    for table in _COPIED:
-        rows = con.sql(f"SELECT * FROM {table}").to_arrow_table()
+    for table, select in _COPIED.items():
+        rows = con.sql(f"SELECT {select} FROM {table}").to_arrow_table()
         blind.register("_blind_rows", rows)
         blind.execute(f"INSERT INTO {table} SELECT * FROM _blind_rows")
         blind.unregister("_blind_rows")
@@ -202,13 +198,6 @@ def _shown_topics(blind: duckdb.DuckDBPyConnection, con: duckdb.DuckDBPyConnecti
     finally:
         blind.unregister("_evaluated")
     return {(str(n), str(a)): tuple(topics[:k]) for n, a, topics in rows}, results.matched_posts
-
-
-def _popular_tags(con: duckdb.DuckDBPyConnection, k: int) -> tuple[str, ...]:
-    rows = con.execute("""
-        SELECT tag FROM (SELECT unnest(tags) AS tag FROM events WHERE kind = 'post')
-        GROUP BY tag ORDER BY count(*) DESC, tag LIMIT $k""", {"k": k}).fetchall()
-    return tuple(str(tag) for (tag,) in rows)
 
 
 def _ratio(numerator: FloatArray, denominator: FloatArray, draws: IntArray) -> Estimate:

@@ -75,9 +75,10 @@ def tag_topic(tag: str) -> Topic:
     return Topic(tag, name, aliases=tuple(v for v in variants if v), hashtags=(tag,))
 
 
-def tag_ontology(con: duckdb.DuckDBPyConnection, *, min_uses: int = 2,
-                 kinds: tuple[str, ...] = ("post",), name: str = "tags") -> Ontology:
-    """Topics from the tags on at least ``min_uses`` events of ``kinds`` in the store.
+def tag_uses(con: duckdb.DuckDBPyConnection, *, min_uses: int = 1,
+             kinds: tuple[str, ...] = ("post",)) -> list[tuple[str, int]]:
+    """(tag, posts carrying it) for tags on at least ``min_uses`` events of ``kinds``, most used
+    first.
 
     The default counts original posts (questions on StackExchange) only:
     answers repeat their question's tags and would count each use again.
@@ -90,5 +91,11 @@ def tag_ontology(con: duckdb.DuckDBPyConnection, *, min_uses: int = 2,
         GROUP BY tag HAVING count(*) >= $min_uses
         ORDER BY uses DESC, tag
     """, {"kinds": list(kinds), "min_uses": min_uses}).fetchall()
-    topics = [tag_topic(str(tag)) for tag, _ in rows]
+    return [(str(tag), int(uses)) for tag, uses in rows]
+
+
+def tag_ontology(con: duckdb.DuckDBPyConnection, *, min_uses: int = 2,
+                 kinds: tuple[str, ...] = ("post",), name: str = "tags") -> Ontology:
+    """Topics from the tags on at least ``min_uses`` events of ``kinds`` in the store."""
+    topics = [tag_topic(tag) for tag, _ in tag_uses(con, min_uses=min_uses, kinds=kinds)]
     return Ontology.build(name, topics, [], source=f"tags used on >= {min_uses} posts")
