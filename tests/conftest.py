@@ -8,8 +8,15 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from hypothesis import settings
 
 from renown.store.database import connect
+
+# Locally every run draws new examples (that is how bugs get found); CI
+# (HYPOTHESIS_PROFILE=ci, set by .ci/run) draws the same ones every time, so
+# its verdict is reproducible.  A failure prints the blob that replays it.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 

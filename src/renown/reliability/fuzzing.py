@@ -39,17 +39,32 @@ class CaseTimeoutError(BaseException):
 
 @contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
-    """Interrupt the block after ``seconds`` of wall time (main thread only)."""
+    """Interrupt the block after ``seconds`` of wall time (main thread only).
+
+    Nests inside an alarm already set (a test runner's own time limit): that
+    one still fires on time, through its own handler, and keeps the time it
+    has left after the block.
+    """
+    clock = time.monotonic()
+    outer_handler = signal.getsignal(signal.SIGALRM)
+    outer_left, outer_interval = signal.getitimer(signal.ITIMER_REAL)
+    outer_first = 0 < outer_left <= seconds  # then the alarm that comes is the outer one
+
     def expire(signum: int, frame: FrameType | None) -> None:
+        if outer_first and callable(outer_handler):
+            outer_handler(signum, frame)
         raise CaseTimeoutError(f"no result after {seconds:g}s")
 
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, outer_left if outer_first else seconds)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.signal(signal.SIGALRM, outer_handler)
+        left = outer_left - (time.monotonic() - clock)
+        if outer_left and (left > 0 or not outer_first or not callable(outer_handler)):
+            signal.setitimer(signal.ITIMER_REAL, max(left, 1e-3), outer_interval)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ line, and, for folder inputs, entries that point outside the folder
 from __future__ import annotations
 
 import codecs
+import itertools
 import os
 import random
 import shutil
@@ -44,9 +45,21 @@ def _target(path: Path, rnd: random.Random) -> Path:
     files = members(path)
     if files:
         return rnd.choice(files)
-    extra = path / "extra.json"
-    extra.write_bytes(b"")
-    return extra
+    return _new_member(path)
+
+
+def _new_member(folder: Path) -> Path:
+    """A new empty regular file in ``folder``.
+
+    Never a name already taken: an earlier mutation may have made ``extra.json``
+    a FIFO, and opening a FIFO to write blocks until a reader comes, forever.
+    """
+    for n in itertools.count():
+        extra = folder / (f"extra-{n}.json" if n else "extra.json")
+        if not os.path.lexists(extra):
+            extra.write_bytes(b"")
+            return extra
+    raise AssertionError("unreachable")
 
 
 def random_bytes(path: Path, rnd: random.Random) -> None:
@@ -148,7 +161,8 @@ def hostile_names(path: Path, rnd: random.Random) -> None:
              b"%2e%2e%2fetc%2fpasswd.js", b"tweets.js\x7f", b" Posts.xml"]
     for name in rnd.sample(names, 3):
         copy = source.parent / os.fsdecode(name)
-        if copy != source:  # a second round may have drawn a hostile name as its source
+        # An earlier round may have made this name already, even as a FIFO or a link.
+        if not os.path.lexists(copy):
             shutil.copyfile(source, copy)
 
 
