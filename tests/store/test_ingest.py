@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 import pytest
 from typer.testing import CliRunner
 
@@ -25,7 +26,7 @@ from renown.events import MAX_TEXT_CHARS, VALIDATION_RULES
 from renown.interfaces.cli.main import app
 from renown.sources import SourceError
 from renown.store.database import open_store
-from renown.store.ingest import ingest
+from renown.store.ingest import _merge_account_facts, _record_accounts, ingest
 
 BASELINE = [
     {"network": "twitter", "event_id": f"b{i}", "ts": f"2024-01-0{i}T12:00:00Z",
@@ -68,6 +69,30 @@ def _assert_intact(con: duckdb.DuckDBPyConnection, ingestions: int = 1) -> None:
     assert _rows(con, "SELECT count(*) FROM ingestions") == [(ingestions,)]
     assert _rows(con, "SELECT first_seen, last_seen FROM accounts WHERE account = 'u1'") == [
         (datetime(2024, 1, 1, 12), datetime(2024, 1, 4, 12))]
+
+
+def test_account_facts_and_activity_merge_within_one_transaction(
+        con: duckdb.DuckDBPyConnection) -> None:
+    """Facts, then first/last seen, then newer facts, all onto rows this transaction made."""
+    def facts(rows: list[tuple[str, str | None, int | None]]) -> pa.Table:
+        return pa.table({"network": ["x"] * len(rows), "account": [r[0] for r in rows],
+                         "display_name": [r[1] for r in rows],
+                         "followers": pa.array([r[2] for r in rows], pa.int64())})
+
+    con.execute("BEGIN TRANSACTION")
+    _merge_account_facts(con, facts([("a1", "Ann", 10), ("a2", None, 5)]))
+    con.execute("INSERT INTO events (network, event_id, ts, actor, kind, subject, ingestion_id) "
+                "VALUES ('x', 'e1', TIMESTAMP '2024-01-02', 'a1', 'like', 'a3', 7), "
+                "('x', 'e2', TIMESTAMP '2024-01-05', 'a1', 'post', NULL, 7)")
+    _record_accounts(con, 7)
+    _merge_account_facts(con, facts([("a1", "Ann B.", None), ("a2", None, None)]))
+    con.execute("COMMIT")
+    assert _rows(con, "SELECT account, display_name, followers, first_seen, last_seen "
+                      "FROM accounts ORDER BY account") == [
+        ("a1", "Ann B.", 10, datetime(2024, 1, 2), datetime(2024, 1, 5)),
+        ("a2", None, 5, None, None),
+        ("a3", None, None, datetime(2024, 1, 2), datetime(2024, 1, 2))]
+    assert _rows(con, "SELECT count(*) FROM duckdb_tables() WHERE temporary") == [(0,)]
 
 
 # ------------------------------------------------------------------ idempotency
