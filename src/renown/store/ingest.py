@@ -319,16 +319,14 @@ def _upsert_accounts(con: duckdb.DuckDBPyConnection, staged: str, updates: str) 
     same transaction, DuckDB 2.0.1 sometimes fails that with "Corrupted
     fixed-size segment" (5 of 962 ingestions on a loaded 2-core machine; this
     form, 0 of 1,669).  The ingestion rolled back, so nothing stored was
-    harmed, but it failed for no fault of its input.
+    harmed, but it failed for no fault of its input.  (On an error the
+    ingestion's rollback takes ``staged`` away with everything else.)
     """
-    try:
-        con.execute(f"UPDATE accounts a SET {updates} FROM {staged} s "
-                    "WHERE a.network = s.network AND a.account = s.account")
-        con.execute(f"INSERT INTO accounts BY NAME SELECT * FROM {staged} s WHERE NOT EXISTS "
-                    "(SELECT 1 FROM accounts a WHERE a.network = s.network "
-                    "AND a.account = s.account)")
-    finally:
-        con.execute(f"DROP TABLE IF EXISTS {staged}")
+    con.execute(f"UPDATE accounts a SET {updates} FROM {staged} s "
+                "WHERE a.network = s.network AND a.account = s.account")
+    con.execute(f"INSERT INTO accounts BY NAME SELECT * FROM {staged} s WHERE NOT EXISTS "
+                "(SELECT 1 FROM accounts a WHERE a.network = s.network AND a.account = s.account)")
+    con.execute(f"DROP TABLE {staged}")
 
 
 def _quarantine_rejections(
