@@ -28,14 +28,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from renown.reliability.fuzzing import run_case
-from renown.reliability.hostile import MUTATORS, SECRET_MARKER, members
+from renown.reliability.hostile import CHEAP, MUTATORS, SECRET_MARKER, members
 from renown.reliability.seeds import SEEDS, write_seed
 from renown.sources import FORMATS, SourceError, detect_format
 from renown.sources.mastodon import snowflake_time
 from renown.store.database import connect
 from renown.store.ingest import ingest
 
-CHEAP = sorted(set(MUTATORS) - {"huge-line", "deep-nesting"})
 FUZZ = settings(max_examples=8, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 ALL_FORMATS = sorted(FORMATS)

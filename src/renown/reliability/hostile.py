@@ -178,3 +178,6 @@ MUTATORS: Final[dict[str, Mutator]] = {
     "fifo": fifo_member,
     "hostile-names": hostile_names,
 }
+
+#: The mutations cheap enough to run in every case (the other two write tens of MB).
+CHEAP: Final = tuple(sorted(set(MUTATORS) - {"huge-line", "deep-nesting"}))
