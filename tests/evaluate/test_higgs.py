@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from renown.evaluate.gamed import evaluate_gamed
+from renown.evaluate.gaming import GamingSpec
+from renown.scoring.model import DEFAULT_MODEL
 from renown.store.database import connect
 from renown.store.ingest import ingest
 from tests.conftest import shared_path
@@ -36,3 +40,25 @@ def test_higgs_evaluation_beats_post_count_with_clear_intervals(tmp_path: Path) 
         assert renown[metric]["low"] > posts[metric]["high"], metric
     assert renown["auc_top1%"]["value"] > 0.9
     assert data["must_show"]["spearman"]["interval_clear_of"]["posts"] is True
+
+
+def test_gamed_higgs_keeps_planted_gamers_out_of_renowns_top(tmp_path: Path) -> None:
+    """Issue 13 on real data: gaming planted before 5 July 2012 (docs/evaluation.md)."""
+    db = tmp_path / "higgs.duckdb"
+    con = connect(db)
+    try:
+        assert ingest(con, shared_path("higgs/higgs-activity_time.txt.gz"),
+                      "higgs").quarantined == 0
+        shares = {}
+        for spec in ("pods,reply_spam,bot_farms,volume,follow_rings", "mixed"):
+            gamed, _ = evaluate_gamed(con, GamingSpec.parse(spec, seed=1),
+                                      datetime(2012, 7, 5), 1.0, DEFAULT_MODEL, resamples=0)
+            shares[spec] = gamed.gamer_share
+    finally:
+        con.close()
+    defended = shares["pods,reply_spam,bot_farms,volume,follow_rings"]
+    assert defended["renown"] < 0.05
+    assert min(defended[b] for b in ("reactors", "reactions", "in_degree", "posts")) > 0.15
+    mixed = shares["mixed"]
+    assert mixed["renown"] < min(mixed[b] for b in ("reactors", "reactions", "in_degree",
+                                                    "posts")) / 2

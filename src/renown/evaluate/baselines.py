@@ -28,7 +28,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from renown.evaluate.outcomes import PEOPLE_TABLE, SYSTEM_LIKE, sql_list
+from renown.evaluate.outcomes import PEOPLE_TABLE, PLANTED_TABLE, SYSTEM_LIKE, sql_list
 from renown.events import CONTENT_KINDS, REACTION_KINDS
 from renown.scoring.pipeline import ScoreRun
 from renown.scoring.propagation import pagerank
@@ -85,9 +85,18 @@ def count_baselines(con: duckdb.DuckDBPyConnection) -> dict[str, FloatArray]:
 
 
 def _in_degree_sql() -> str:
-    """Per account: follow events, else the stored follower count, else interacting accounts."""
-    return """
-        WITH follow_networks AS (SELECT DISTINCT network FROM _eval_window WHERE kind = 'follow'),
+    """Per account: follow events, else the stored follower count, else interacting accounts.
+
+    Which definition a network gets is decided by its genuine accounts' events,
+    so planting follows (`renown.evaluate.gaming`) into a network without
+    follow data adds to its interacting accounts instead of switching it.
+    """
+    return f"""
+        WITH follow_networks AS (
+            SELECT DISTINCT w.network FROM _eval_window w WHERE w.kind = 'follow'
+              AND NOT EXISTS (SELECT 1 FROM {PLANTED_TABLE} g
+                              WHERE g.network = w.network AND g.account = w.actor)
+        ),
         follower_networks AS (
             SELECT DISTINCT network FROM accounts WHERE followers IS NOT NULL
             EXCEPT SELECT network FROM follow_networks

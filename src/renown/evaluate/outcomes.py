@@ -23,7 +23,8 @@ people.  On StackExchange, where most verdicts are votes whose voters the
 dump hides, each upvote and each accepted answer received is added
 (`VOTE_KINDS`): StackExchange allows one vote per person per post, so each is
 a distinct person's explicit verdict, and reputation is built from exactly
-these.  Likes are left out everywhere: a click is output-cheap and the
+these.  Accounts planted by a gaming injection (`PLANTED_TABLE`) never count
+as responders.  Likes are left out everywhere: a click is output-cheap and the
 simple baselines already count it.
 """
 
@@ -46,6 +47,8 @@ VOTE_KINDS: Final[dict[str, tuple[str, ...]]] = {"stackexchange": ("accept", "up
 
 SYSTEM_LIKE: Final = f"'{SYSTEM_ACCOUNT_PREFIX}%'"
 PEOPLE_TABLE: Final = "_eval_people"
+#: Accounts planted by `renown.evaluate.gaming` (empty on clean data): never responders.
+PLANTED_TABLE: Final = "_eval_planted"
 
 
 def sql_list(values: tuple[str, ...] | frozenset[str]) -> str:
@@ -81,6 +84,8 @@ class Period:
 def build_population(con: duckdb.DuckDBPyConnection, period: Period) -> int:
     """(Re)create ``_eval_people`` (person_id, audience) for the split; returns its size."""
     reactions = sql_list(REACTION_KINDS)
+    con.execute(f"""CREATE TEMP TABLE IF NOT EXISTS {PLANTED_TABLE}
+                    (network VARCHAR, account VARCHAR, gaming_kind VARCHAR, role VARCHAR)""")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _eval_window AS
         SELECT network, actor, kind, subject, ts FROM events
@@ -128,6 +133,8 @@ def outcome_sql() -> str:
             LEFT JOIN account_people rp ON rp.network = h.network AND rp.account = h.actor
             WHERE h.ts >= $split AND h.ts < $end AND h.network <> '{OFFLINE_NETWORK}'
               AND h.subject NOT LIKE {SYSTEM_LIKE}
+              AND NOT EXISTS (SELECT 1 FROM {PLANTED_TABLE} g
+                              WHERE g.network = h.network AND g.account = h.actor)
         ),
         responders AS (
             SELECT subject_person AS person_id, count(DISTINCT actor_person) AS responders

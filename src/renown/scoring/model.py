@@ -38,12 +38,22 @@ DEFAULT_OFFLINE_WEIGHTS: Final[dict[str, float]] = {
 }
 
 
+#: Parameters added after the first release, each with the value that turns it
+#: off (the behaviour before it existed).  A stored model's TOML that lacks one
+#: reads it as off, and a parameter at its off value is left out of the
+#: fingerprint, so every version keeps meaning the numbers it was promoted
+#: with, and keeps its fingerprint.
+INTRODUCED: Final[dict[str, float]] = {
+    "mutual_discount": 0.0, "repetition_exponent": 0.0, "automation_fence": 0.0,
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Model:
     """All scoring parameters.  Field comments give the reason for each default."""
 
     #: Human-readable version name; scores and history rows carry it.
-    version: str = "renown-2026.11.1"
+    version: str = "renown-2026.12"
     #: Events older than this do not count at all: four half-lives, where the
     #: decay has already brought a reaction down to 1/16, so leaving the
     #: window is a small step, not a cliff.
@@ -65,11 +75,35 @@ class Model:
     #: them as 1 - exp(-w / c) "people": at most one person, however often they
     #: react.  c = 0.5 makes one reshare count 0.86 of a person, two 0.98.
     pair_saturation: float = 0.5
-    #: Ring discount: the share of a reactor's attention that the author returns
-    #: (reciprocity, 0..1) is discounted by this much.  Pods react to each other
-    #: symmetrically and lose 60%; fans of an author are untouched.  Not 100%:
-    #: friends in real conversation also reciprocate.
-    reciprocity_discount: float = 0.6
+    #: Ring discount on the pair's *weight*, before saturation (renown-2026.11.x
+    #: used 0.6).  Since 2026.12 the discount acts on the person instead
+    #: (`mutual_discount`): discounting the weight did little against pods,
+    #: because saturation turns a pod's many small exchanges back into nearly
+    #: a full person each.
+    reciprocity_discount: float = 0.0
+    #: Mutual discount: the share of a pair's weight the author returns to the
+    #: reactor (reciprocity ρ, 0..1) removes this much of the reactor *as a
+    #: person*, after saturation: reach × (1 − 1.0 ρ).  Only the one-way part
+    #: of attention is evidence of influence; an exchange is not.  Measured, not
+    #: assumed: on Higgs it predicts later responders slightly better than the
+    #: 60% weight discount did (docs/evaluation.md), and a symmetric pod counts
+    #: for nothing.
+    mutual_discount: float = 1.0
+    #: Repetition: a reactor's cap is multiplied by spread^γ, spread = distinct
+    #: authors / reactions over the window (0 = off).  It is what would stop
+    #: bought engagement (fresh accounts that each react to one customer many
+    #: times: De Cristofaro et al., IMC 2014), but it equally discounts a loyal
+    #: fan who reacts to one author every day: γ = 1.5 kept planted bought
+    #: engagement out of the top 1% on gamed Higgs, yet broke property 3 (a
+    #: quiet author's steady fans are repeaters) and the simulated world's
+    #: calibration, so it stays off until a signal separates the two
+    #: (docs/evaluation.md, "Gamed data").
+    repetition_exponent: float = 0.0
+    #: Automation fence, reactions a day: beyond it (the reactor's mean daily
+    #: volume) the cap falls by a factor e per fence's worth.  50 a day is the
+    #: usual threshold of heavy automation (Howard & Kollanyi, 2016); 9 of
+    #: 278,595 Higgs reactors and none on StackExchange or CollegeMsg exceed it.
+    automation_fence: float = 50.0
     #: PageRank damping (the usual 0.85: influence travels a few hops).
     damping: float = 0.85
     #: Power iteration stops when the L1 change of the (sum-1) vector is below this.
@@ -136,7 +170,10 @@ class Model:
     @property
     def fingerprint(self) -> str:
         """Short hash of every parameter: two models with equal fingerprints score alike."""
-        return hashlib.sha256(self.to_toml(include_version=False).encode()).hexdigest()[:12]
+        off = {f"{name} = {_toml_value(value)}" for name, value in INTRODUCED.items()}
+        text = "".join(line + "\n" for line in self.to_toml(include_version=False).splitlines()
+                       if line not in off)
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
 
     def component_weights(self) -> dict[str, float]:
         """Weight of each component (reach, amplification, network) in raw influence."""
@@ -161,12 +198,13 @@ class Model:
 
     @staticmethod
     def from_toml(text: str) -> Model:
+        """A model from its TOML; parameters it predates read as "off" (`INTRODUCED`)."""
         data = tomllib.loads(text)
         known = {f.name for f in fields(Model)}
         unknown = sorted(set(data) - known)
         if unknown:
             raise ValueError(f"unknown model parameters: {', '.join(unknown)}")
-        return Model(**data)
+        return Model(**{**INTRODUCED, **data})
 
     @staticmethod
     def load(path: Path) -> Model:
@@ -262,8 +300,11 @@ def _problems(model: Model) -> list[str]:
     problems = [f"{name} must be > 0" for name in positive if not getattr(model, name) > 0]
     if not 0 < model.damping < 1:
         problems.append("damping must be in (0, 1)")
-    if not 0 <= model.reciprocity_discount <= 1:
-        problems.append("reciprocity_discount must be in [0, 1]")
+    for name in ("reciprocity_discount", "mutual_discount"):
+        if not 0 <= getattr(model, name) <= 1:
+            problems.append(f"{name} must be in [0, 1]")
+    if model.repetition_exponent < 0 or model.automation_fence < 0:
+        problems.append("repetition_exponent and automation_fence must be >= 0")
     if model.network_norm_p < 1:
         problems.append("network_norm_p must be >= 1 (else adding a network could lower a score)")
     problems.extend(_scale_problems(model.scale_raws, model.scale_scores))

@@ -122,6 +122,12 @@ def _window_sql(scope: SignalScope, model: Model) -> str:
 
 def _pairs_sql(model: Model) -> str:
     k = float(model.selectivity_k)
+    gamma = float(model.repetition_exponent)
+    mutual = float(model.mutual_discount)
+    fence = "1.0"
+    if model.automation_fence > 0:
+        f = float(model.automation_fence)
+        fence = f"exp(-greatest(0.0, sum(d.n) / count(*) - {f}) / {f})"
     decay = f"pow(2.0, -age_days / {float(model.half_life_days)})"
     system = f"'{SYSTEM_ACCOUNT_PREFIX}%'"
     return f"""
@@ -150,12 +156,25 @@ def _pairs_sql(model: Model) -> str:
         -- daily volume.  It caps how much of a person the reactor can count
         -- as for anyone, so an account that reacts to everything every day
         -- never adds up to a person by persistence.
+        -- Automation fence: beyond a human's daily volume (on average over
+        -- the reactor's active days) the cap falls by e per fence's worth.
+        -- Spread: distinct authors per reaction over the window.  An account
+        -- that reacts to one author over and over and to nobody else (a
+        -- bought or automated booster) is one voice, not an audience; its cap
+        -- shrinks as spread^γ.  A reactor who reacts once counts fully.
+        -- (γ is 0 by default: it discounts a loyal fan just as much.)
+        reactor_spread AS (
+            SELECT network, reactor, count(DISTINCT author) / count(*) AS spread
+            FROM reactions GROUP BY ALL
+        ),
         reactor_selectivity AS (
-            SELECT network, reactor,
-                   CASE WHEN reactor LIKE {system} THEN 1.0
-                        ELSE {k} * ln(1 + (sum(n) / count(*)) / {k}) / (sum(n) / count(*))
+            SELECT d.network, d.reactor,
+                   CASE WHEN d.reactor LIKE {system} THEN 1.0
+                        ELSE {k} * ln(1 + (sum(d.n) / count(*)) / {k}) / (sum(d.n) / count(*))
+                             * pow(any_value(sp.spread), {gamma}) * {fence}
                    END AS cap
-            FROM daily GROUP BY network, reactor
+            FROM daily d JOIN reactor_spread sp USING (network, reactor)
+            GROUP BY d.network, d.reactor
         ),
         quantized AS (
             SELECT r.network, r.reactor, r.author,
@@ -174,16 +193,18 @@ def _pairs_sql(model: Model) -> str:
             SELECT p.network, p.reactor, p.author, p.reactions, p.q AS q_raw,
                    CASE WHEN b.q IS NULL OR p.q = 0 THEN p.q
                         ELSE CAST(round(p.q * (1 - {float(model.reciprocity_discount)}
-                                 * least(b.q, p.q) / p.q)) AS BIGINT) END AS q
+                                 * least(b.q, p.q) / p.q)) AS BIGINT) END AS q,
+                   CASE WHEN b.q IS NULL OR p.q = 0 THEN 1.0
+                        ELSE 1 - {mutual} * least(b.q, p.q) / p.q END AS kept
             FROM pairs p LEFT JOIN pairs b
               ON b.network = p.network AND b.reactor = p.author AND b.author = p.reactor
         )
         SELECT d.network, d.reactor, d.author, d.reactions, d.q_raw, d.q,
-               CAST(round(s.cap * (1 - exp(-(d.q / {float(QUANTUM)})
+               CAST(round(d.kept * s.cap * (1 - exp(-(d.q / {float(QUANTUM)})
                                           / ({float(model.pair_saturation)} * s.cap)))
                           * {QUANTUM}) AS BIGINT) AS reach_q,
-               CAST(round(s.cap * ln(1 + d.q / ({float(QUANTUM)} * s.cap)) * {QUANTUM})
-                    AS BIGINT) AS sat_q
+               CAST(round(d.kept * s.cap * ln(1 + d.q / ({float(QUANTUM)} * s.cap))
+                          * {QUANTUM}) AS BIGINT) AS sat_q
         FROM discounted d JOIN reactor_selectivity s USING (network, reactor)
     """
 

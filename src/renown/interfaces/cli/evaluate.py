@@ -13,11 +13,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
+import pyarrow.csv as pa_csv
 import typer
 from rich.table import Table
 
 from renown.evaluate.bootstrap import DEFAULT_K, DEFAULT_RESAMPLES, DEFAULT_SEED, Estimate
 from renown.evaluate.fit import FitResult, Step, candidate_toml, fit
+from renown.evaluate.gamed import GamedEvaluation, evaluate_gamed
+from renown.evaluate.gaming import KINDS as GAMING_KINDS
+from renown.evaluate.gaming import GamingSpec, GamingSpecError
 from renown.evaluate.harness import Evaluation, PopulationResult, collect, measure
 from renown.evaluate.report import (
     best_scorer,
@@ -78,6 +82,15 @@ def evaluate_command(
     report: Annotated[Path | None, typer.Option(
         help="Write DIR/report.md with PNG plots (needs the 'report' extra).",
         show_default=False)] = None,
+    inject_gaming: Annotated[str | None, typer.Option(
+        "--inject-gaming", metavar="SPEC",
+        help="Evaluate on a copy with gaming planted before the split: 'mixed' or "
+             f"KIND[:SHARE],... with KIND in {', '.join(GAMING_KINDS)} (the store is "
+             "never written).", show_default=False)] = None,
+    gaming_seed: Annotated[int, typer.Option(help="Random seed of the planted gaming.")] = 0,
+    gaming_truth: Annotated[Path | None, typer.Option(
+        help="Write the planted accounts (ground truth) to this CSV.",
+        show_default=False)] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -91,17 +104,27 @@ def evaluate_command(
         fail("--split is required (or run a check by name: renown evaluate topics)", code=2)
     day = _split(split)
     candidates = [_load(p) for p in candidate or []]
+    spec = _gaming_spec(inject_gaming, gaming_seed)
     clock = time.perf_counter()
+    gamed: GamedEvaluation | None = None
     with store(db, read_only=True) as con:
         model = current_model(con)
         try:
-            data = collect(con, day, horizon, model, candidates)
+            if spec is None:
+                data = collect(con, day, horizon, model, candidates)
+            else:
+                gamed, data = evaluate_gamed(con, spec, day, horizon, model,
+                                             candidates=tuple(candidates), k=top_k,
+                                             resamples=resamples, seed=seed)
         except ValueError as exc:
             fail(str(exc))
     if data.outcome.size == 0:
         fail(f"nobody was active before {day:%Y-%m-%d}: choose a later --split")
-    evaluation = measure(data, k=top_k, resamples=resamples, seed=seed)
+    evaluation = (gamed.evaluation if gamed is not None
+                  else measure(data, k=top_k, resamples=resamples, seed=seed))
     seconds = time.perf_counter() - clock
+    if gamed is not None and gaming_truth is not None:
+        _write_truth(gamed, gaming_truth)
     if report is not None:
         try:
             path = write_report(evaluation, data, report)
@@ -109,9 +132,52 @@ def evaluate_command(
             fail(f"--report needs matplotlib (pip install 'renown[report]'): {exc}")
         (error_console if as_json else console).print(f"report written to {path}")
     if as_json:
-        print_json(dict(to_dict(evaluation), seconds=seconds))
+        extra = {"gaming": gamed.to_dict()} if gamed is not None else {}
+        print_json(dict(to_dict(evaluation), seconds=seconds, **extra))
         return
+    if gamed is not None:
+        _print_gaming(gamed)
     _print_evaluation(evaluation, seconds)
+    if gamed is not None:
+        console.print(_gamer_table(gamed))
+
+
+def _gaming_spec(text: str | None, seed: int) -> GamingSpec | None:
+    if text is None:
+        return None
+    try:
+        return GamingSpec.parse(text, seed)
+    except GamingSpecError as exc:
+        fail(f"--inject-gaming: {exc}", code=2)
+
+
+def _write_truth(gamed: GamedEvaluation, path: Path) -> None:
+    try:
+        pa_csv.write_csv(gamed.truth, path)
+    except OSError as exc:
+        fail(f"{path}: cannot write the ground truth: {exc}")
+
+
+def _print_gaming(gamed: GamedEvaluation) -> None:
+    planted = gamed.planted
+    console.print(f"Planted [bold]{planted.spec.label}[/] gaming on {planted.network} "
+                  f"(seed {planted.spec.seed}): {planted.accounts:,} accounts, "
+                  f"{gamed.gamers:,} of them eligible; targets {planted.target_low}–"
+                  f"{planted.target_high} distinct reactors (1.5 × the data's top-1% and "
+                  f"top-100 thresholds), top 1% = {planted.top_slots:,} people.")
+    for kind in planted.kinds:
+        console.print(f"  {kind.kind}: {kind.beneficiaries:,} beneficiaries, "
+                      f"{kind.helpers:,} helpers, {kind.events:,} events; {kind.sizing}",
+                      highlight=False)
+
+
+def _gamer_table(gamed: GamedEvaluation) -> Table:
+    table = Table(title="Share of each scorer's top 1% held by planted gamers (lower is better)")
+    table.add_column("scorer")
+    table.add_column("gamer share", justify="right")
+    for scorer, share in gamed.gamer_share.items():
+        table.add_row(scorer_label(scorer), f"{share:.1%}")
+    return table
 
 
 def _print_evaluation(evaluation: Evaluation, seconds: float) -> None:
