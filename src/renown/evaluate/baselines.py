@@ -125,8 +125,11 @@ def _in_degree_sql() -> str:
 
 def in_degree_sources(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """Per network in the window, which definition of in-degree applies (for the report)."""
-    rows = con.execute("""
-        SELECT w.network, bool_or(w.kind = 'follow'),
+    rows = con.execute(f"""
+        SELECT w.network,
+               bool_or(w.kind = 'follow' AND NOT EXISTS (
+                   SELECT 1 FROM {PLANTED_TABLE} g
+                   WHERE g.network = w.network AND g.account = w.actor)),
                (SELECT count(*) FROM accounts a WHERE a.network = w.network
                 AND a.followers IS NOT NULL) > 0
         FROM _eval_window w GROUP BY w.network ORDER BY w.network
