@@ -47,6 +47,8 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
+from renown.errors import RenownError
+
 KINDS: Final = ("pods", "bought", "follow_rings", "reply_spam", "bot_farms", "volume")
 #: Share of the top-1% slots each kind's beneficiaries could fill.
 DEFAULT_SHARE: Final = 0.2
@@ -57,7 +59,7 @@ PLANTED_PREFIX: Final = "planted-"
 ACTIVE_DAYS: Final = 7.0
 
 
-class GamingSpecError(ValueError):
+class GamingSpecError(ValueError, RenownError):
     """A --inject-gaming spec that names no known kind or an invalid share."""
 
 

@@ -38,6 +38,7 @@ import duckdb
 import numpy as np
 import numpy.typing as npt
 
+from renown.errors import RenownError
 from renown.evaluate.bootstrap import Estimate
 from renown.events import SYSTEM_ACCOUNT_PREFIX
 from renown.scoring.registry import current_model
@@ -56,7 +57,7 @@ _COPIED: Final = {"events": "* REPLACE (CAST([] AS VARCHAR[]) AS tags)", "identi
 MAIN_TAGS: Final = 10
 
 
-class NoTaggedAnswersError(ValueError):
+class NoTaggedAnswersError(ValueError, RenownError):
     """The store holds no answers carrying their question's tags (no truth to compare with)."""
 
 

@@ -27,6 +27,7 @@ from datetime import date
 
 import duckdb
 
+from renown.errors import RenownError
 from renown.scoring.audience.quality import audience_quality
 from renown.scoring.audience.spec import AudienceSpec
 from renown.scoring.audience.targeted import audience_scores
@@ -34,7 +35,7 @@ from renown.scoring.queries import current_snapshot
 from renown.scoring.topics.standings import topic_standings
 
 
-class DiscoveryError(ValueError):
+class DiscoveryError(ValueError, RenownError):
     """A query that cannot be answered as asked (e.g. an empty score band)."""
 
 

@@ -8,6 +8,7 @@ from typing import Final
 
 import duckdb
 
+from renown.errors import RenownError
 from renown.scoring.registry import current_model
 from renown.scoring.snapshots import SnapshotInfo, latest_run
 from renown.store.database import scalar
@@ -17,7 +18,7 @@ BANDS: Final = ((80.0, "leading"), (60.0, "influential"), (40.0, "notable"),
                 (20.0, "active"), (0.0, "quiet"))
 
 
-class PersonNotFoundError(LookupError):
+class PersonNotFoundError(LookupError, RenownError):
     """No person matches, or several do (the message says which)."""
 
 

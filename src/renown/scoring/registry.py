@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import duckdb
 
+from renown.errors import RenownError
 from renown.scoring.model import DEFAULT_MODEL, Model
 from renown.store.database import scalar, utc_now
 
 
-class ModelRegistryError(ValueError):
+class ModelRegistryError(ValueError, RenownError):
     """A model operation that would make versions ambiguous."""
 
 

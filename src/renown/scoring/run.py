@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
+from renown.errors import RenownError
 from renown.scoring.model import Model
 from renown.scoring.pipeline import compute_scores
 from renown.scoring.registry import ensure_current, register
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from renown.engines import Engine
 
 
-class NothingToScoreError(ValueError):
+class NothingToScoreError(ValueError, RenownError):
     """The store holds no events, so there is no day to score."""
 
 

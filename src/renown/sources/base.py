@@ -27,6 +27,7 @@ from typing import Final, Protocol
 import duckdb
 import pyarrow as pa
 
+from renown.errors import RenownError
 from renown.events import EVENT_SCHEMA
 
 #: The event columns plus the record number, as sources yield them.
@@ -42,7 +43,7 @@ ACCOUNT_SCHEMA: Final = pa.schema([
 RAW_EXCERPT_CHARS: Final = 2000
 
 
-class SourceError(Exception):
+class SourceError(RenownError):
     """The input cannot be read at all; names the file, where, and why."""
 
     def __init__(self, file: str | Path, reason: str, record: int | None = None) -> None:

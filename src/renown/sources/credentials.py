@@ -49,6 +49,7 @@ from typing import Final
 import pyarrow as pa
 import yaml
 
+from renown.errors import RenownError
 from renown.events import OFFLINE_KINDS, OFFLINE_NETWORK
 from renown.sources.account_export import Collector, derived_id, read_text
 from renown.sources.base import BATCH_SCHEMA, Batch, SourceError, SourceOptions
@@ -66,7 +67,7 @@ _URL: Final = re.compile(r"https?://\S+", re.IGNORECASE)
 _PARTIAL_DATE: Final = re.compile(r"(\d{4})(?:-(\d{1,2}))?")
 
 
-class CredentialError(ValueError):
+class CredentialError(ValueError, RenownError):
     """A credential that cannot be recorded, and why."""
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 
+from renown.errors import RenownError
 from renown.store.schema import LATEST_VERSION, MIGRATIONS
 
 DEFAULT_DB: str = "renown.duckdb"
@@ -24,7 +25,7 @@ DEFAULT_DB: str = "renown.duckdb"
 DEFAULT_MEMORY_LIMIT: str = "3GB"
 
 
-class StoreError(Exception):
+class StoreError(RenownError):
     """The store cannot be opened or used as asked (with a reason for people)."""
 
 

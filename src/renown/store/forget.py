@@ -33,6 +33,7 @@ from typing import Final
 import duckdb
 import pyarrow as pa
 
+from renown.errors import RenownError
 from renown.store.database import scalar, utc_now
 from renown.store.erasure_rules import (
     ACCOUNT,
@@ -60,7 +61,7 @@ from renown.store.optout import StoreKey, add_opt_outs, store_key
 _MAX_REDACTION_PASSES: Final = 16
 
 
-class ErasureError(Exception):
+class ErasureError(RenownError):
     """Erasure cannot run safely (unclassified schema, unknown person)."""
 
 

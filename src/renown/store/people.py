@@ -18,6 +18,7 @@ import duckdb
 import pyarrow as pa
 import yaml
 
+from renown.errors import RenownError
 from renown.store.database import scalar, utc_now
 from renown.store.optout import refuse_opted_out
 
@@ -25,7 +26,7 @@ PERSON_ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,127}")
 IDENTITY_COLUMNS: Final = ("person_id", "network", "account")
 
 
-class IdentityError(ValueError):
+class IdentityError(ValueError, RenownError):
     """A link that cannot be made (with where and why)."""
 
 

@@ -22,11 +22,12 @@ from typing import Literal
 import duckdb
 import pyarrow as pa
 
+from renown.errors import RenownError
 from renown.events import SYSTEM_ACCOUNT_PREFIX
 from renown.scoring.audience.community import topic_community
 
 
-class AudienceError(ValueError):
+class AudienceError(ValueError, RenownError):
     """An audience that cannot be read or holds no known account."""
 
 

@@ -27,6 +27,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from renown.errors import RenownError
 from renown.scoring.model import Model
 from renown.scoring.topics.config import EndorsementConfig
 from renown.store.database import scalar, utc_now
@@ -34,7 +35,7 @@ from renown.store.database import scalar, utc_now
 FloatArray = npt.NDArray[np.float64]
 
 
-class EndorsementError(ValueError):
+class EndorsementError(ValueError, RenownError):
     """An endorsement that may not be given (cap reached, self, repeat, unknown topic)."""
 
 

@@ -18,13 +18,15 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Final
 
+from renown.errors import RenownError
+
 #: Kinds of term a topic is known by.  Names, aliases and keywords match words
 #: in text; hashtags match tags and ``#tags`` in text; every term also matches
 #: a tag spelled as one word ("machine learning" ↔ #machinelearning).
 TERM_KINDS: Final = ("name", "alias", "keyword", "hashtag")
 
 
-class OntologyError(ValueError):
+class OntologyError(ValueError, RenownError):
     """An ontology that cannot be used (unknown parents, a cycle, a bad slug …)."""
 
 

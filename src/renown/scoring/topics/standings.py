@@ -14,6 +14,7 @@ from datetime import date, datetime
 import duckdb
 import pyarrow as pa
 
+from renown.errors import RenownError
 from renown.scoring.queries import current_snapshot
 from renown.scoring.snapshots import SnapshotInfo
 from renown.scoring.topics.config import TopicConfig
@@ -25,7 +26,7 @@ STANDINGS_SCHEMA = pa.schema([("person_id", pa.string()), ("topic_score", pa.flo
                               ("reactors", pa.int64())])
 
 
-class UnknownTopicError(LookupError):
+class UnknownTopicError(LookupError, RenownError):
     """A topic slug the store's ontology does not have."""
 
 
