@@ -37,8 +37,8 @@ class FormatNotDetectedError(SourceError):
     """No format, or more than one, recognises an input."""
 
 
-def detect_format(path: Path) -> str:
-    """The one format whose ``sniff`` recognises ``path``, or a clear error."""
+def matching_formats(path: Path) -> list[str]:
+    """Every format whose ``sniff`` recognises ``path`` (detection needs exactly one)."""
     from renown.sources.base import check_input_path
     from renown.sources.sniffing import read_head
 
@@ -49,6 +49,12 @@ def detect_format(path: Path) -> str:
         sniff = getattr(get_source(name), "sniff", None)
         if sniff is not None and sniff(path, head):
             matches.append(name)
+    return matches
+
+
+def detect_format(path: Path) -> str:
+    """The one format whose ``sniff`` recognises ``path``, or a clear error."""
+    matches = matching_formats(path)
     if len(matches) == 1:
         return matches[0]
     known = ", ".join(FORMATS)
@@ -70,5 +76,5 @@ def get_source(name: str) -> Source:
 
 __all__ = [
     "FORMATS", "Batch", "FormatNotDetectedError", "Rejection", "Source", "SourceError",
-    "SourceOptions", "detect_format", "get_source",
+    "SourceOptions", "detect_format", "get_source", "matching_formats",
 ]

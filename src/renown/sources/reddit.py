@@ -1,8 +1,9 @@
 """Reddit dumps (Pushshift, Arctic Shift): NDJSON submissions (RS_) and comments (RC_) → events.
 
 One JSON object per line; a file may hold submissions, comments or both.  Plain,
-``.gz``, or ``.zst`` (the dumps' own compression; needs the ``zstandard``
-package).  Both field sets are read: the 2011 one (ups/downs, no
+``.gz``, ``.bz2`` (Pushshift's older months) or ``.zst`` (the dumps' own
+compression since 2018 and Arctic Shift's; needs the ``zstandard`` package),
+streamed.  Both field sets are read: the 2011 one (ups/downs, no
 ``retrieved_on``) and the 2018+ one (``author_fullname``, ``gildings``...).
 
 - **submission** (has ``title``) → ``post``, id and ``post_id`` ``t3_<id>``
@@ -35,13 +36,9 @@ it is in the file.  Record numbers are line numbers.
 
 from __future__ import annotations
 
-import gzip
 import html
-import importlib
-import io
 import json
 import re
-import zlib
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -49,14 +46,17 @@ from typing import Final
 
 from renown.events import SYSTEM_ACCOUNT_PREFIX
 from renown.sources.account_export import Collector, epoch_seconds, text_or_none
-from renown.sources.base import Batch, SourceError, SourceOptions
+from renown.sources.base import Batch, SourceOptions
+from renown.sources.compressed import open_stream, read_errors
 from renown.sources.event_rows import MAX_RECORD_BYTES
 from renown.sources.line_guard import bounded_lines
 
 DESCRIPTION: Final = ("Reddit dump (Pushshift / Arctic Shift NDJSON of submissions RS_ and "
-                      "comments RC_), plain, .gz or .zst")
+                      "comments RC_), plain, .gz, .bz2 or .zst")
 EXPECTS_FOLDER: Final = False
 DEFAULT_NETWORK: Final = "reddit"
+#: Read natively, streaming (no decompressed copy).
+COMPRESSIONS: Final = frozenset({"gz", "bz2", "zst"})
 GONE: Final = frozenset({"[deleted]", "[removed]", ""})
 _BASE36: Final = re.compile(r"[0-9a-z]{1,16}")
 _FULLNAME: Final = re.compile(r"t[1-6]_[0-9a-z]{1,16}")
@@ -98,38 +98,16 @@ def read(path: Path, options: SourceOptions) -> Iterator[Batch]:
     yield from out.rest()
 
 
-def _open(path: Path) -> io.BufferedIOBase:
-    name = path.name.lower()
-    try:
-        if name.endswith(".gz"):
-            return gzip.open(path, "rb")
-        if name.endswith(".zst"):
-            try:
-                zstandard = importlib.import_module("zstandard")
-            except ImportError:
-                raise SourceError(path, "a .zst dump needs the zstandard package "
-                                  "(pip install zstandard), or decompress it first") from None
-            reader = zstandard.ZstdDecompressor(max_window_size=1 << 31).stream_reader(
-                path.open("rb"))
-            return io.BufferedReader(reader)
-        return path.open("rb")
-    except OSError as exc:
-        raise SourceError(path, f"cannot read: {exc}") from exc
-
-
 def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
-    """Non-blank lines with their 1-based numbers; a broken stream refuses the file."""
-    try:
-        with _open(path) as handle:
-            for number, line in bounded_lines(handle, MAX_RECORD_BYTES):
-                if line.strip():
-                    yield number, line
-    except (OSError, EOFError, zlib.error) as exc:
-        raise SourceError(path, f"cannot read (truncated or corrupt?): {exc}") from exc
-    except Exception as exc:  # zstandard.ZstdError is not an OSError
-        if type(exc).__module__.startswith("zstandard"):
-            raise SourceError(path, f"cannot decompress: {exc}") from exc
-        raise
+    """Non-blank lines with their 1-based numbers; a broken stream refuses the file.
+
+    Compressed files (gz, bz2, zst, told by their first bytes) decompress as they
+    stream (`renown.sources.compressed`): a month of comments is never held whole.
+    """
+    with read_errors(path), open_stream(path) as handle:
+        for number, line in bounded_lines(handle, MAX_RECORD_BYTES):
+            if line.strip():
+                yield number, line
 
 
 def _parse(line: bytes) -> tuple[Record | None, str]:

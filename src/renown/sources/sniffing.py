@@ -22,7 +22,7 @@ _EDGE_LINE: Final = re.compile(rb"\d+[ \t]+\d+[ \t]+\d+([ \t]+\S+)?")
 
 
 def read_head(path: Path) -> bytes:
-    """The first 64 KiB of a file, decompressed if it is gzip; b"" for folders or errors."""
+    """The first 64 KiB of a file, decompressed (gzip, bz2, zstd); b"" for folders or errors."""
     if not path.is_file():
         return b""
     try:
@@ -32,6 +32,10 @@ def read_head(path: Path) -> bytes:
             return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(raw, HEAD_BYTES)
     except (OSError, zlib.error, gzip.BadGzipFile):
         return b""
+    if raw[:3] == b"BZh" or raw[:4] == b"\x28\xb5\x2f\xfd":
+        from renown.sources.compressed import head
+
+        return head(path, HEAD_BYTES)
     return raw
 
 
@@ -64,7 +68,7 @@ def sniff_stackexchange(path: Path, head: bytes) -> bool:
 
 def sniff_events(path: Path, head: bytes) -> bool:
     """Parquet with the event columns, or JSON Lines / CSV whose first record names them."""
-    suffixes = [s.lower() for s in path.suffixes if s.lower() != ".gz"]
+    suffixes = [s.lower() for s in path.suffixes if s.lower() not in (".gz", ".bz2", ".zst")]
     suffix = suffixes[-1] if suffixes else ""
     if suffix == ".parquet":
         return head[:4] == b"PAR1"

@@ -8,6 +8,11 @@ already stored (same ``(network, event_id)``) are counted as duplicates and
 skipped, so re-ingesting the same or an overlapping input adds nothing twice.
 Rows whose actor or subject opted out (`renown.store.optout`) are dropped
 before any of that, and only counted: they never reach quarantine either.
+
+A folder of files of a file format (a month of dumps per file) goes through
+`ingest_folder`: each file is its own all-or-nothing ingestion.  A compressed
+file whose source cannot stream the codec itself is read from a decompressed
+copy (`renown.sources.compressed`).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import pyarrow as pa
 from renown.events import EVENT_COLUMNS, rejection_reason_sql
 from renown.sources import SourceOptions, get_source
 from renown.sources.base import BATCH_SCHEMA, Batch, Rejection, SourceError, check_input_path
+from renown.sources.compressed import NATIVE, decompressed_copy, needs_copy
 from renown.store.database import scalar, utc_now
 from renown.store.optout import OptOutFilter
 
@@ -45,6 +51,8 @@ class IngestReport:
     already_ingested: bool = False
     #: Rows dropped because their actor or subject opted out (never stored anywhere).
     opted_out: int = 0
+    #: Why nothing of this input was stored (a file of a folder that could not be read).
+    error: str | None = None
 
 
 def content_hash(path: Path) -> str:
@@ -83,9 +91,61 @@ def ingest(
     file_hash = content_hash(path)
     if _already_ingested(con, file_hash, fmt, options):
         return IngestReport(str(path), fmt, 0, 0, 0, 0, time.perf_counter() - clock, True)
+    native = getattr(source, "COMPRESSIONS", NATIVE.get(fmt, frozenset()))
+    if not needs_copy(path, native):
+        return _ingest_batches(con, source.read(path, options), str(path), file_hash, fmt,
+                               options, on_progress, clock)
+    with decompressed_copy(path) as plain:  # a codec the source cannot stream itself
+        try:
+            return _ingest_batches(con, source.read(plain, options), str(path), file_hash,
+                                   fmt, options, on_progress, clock)
+        except SourceError as exc:
+            raise SourceError(path, exc.reason, exc.record) from exc
 
-    return _ingest_batches(con, source.read(path, options), str(path), file_hash, fmt,
-                           options, on_progress, clock)
+
+def folder_files(folder: Path) -> list[Path]:
+    """The files a folder of file-format inputs holds, in name order, at any depth.
+
+    Hidden files (``.DS_Store``, editors' ``.swp``) are not inputs and are left
+    out; anything that could fool a reader (links out, FIFOs) refuses the folder.
+    """
+    check_input_path(folder, expects_folder=True)
+    return sorted(p for p in folder.rglob("*") if p.is_file()
+                  and not any(part.startswith(".") for part in p.relative_to(folder).parts))
+
+
+def ingest_folder(
+    con: duckdb.DuckDBPyConnection,
+    folder: Path | str,
+    fmt: str | None,
+    options: SourceOptions | None = None,
+    on_file: Callable[[Path, str], ProgressCallback | None] | None = None,
+) -> list[IngestReport]:
+    """Ingest every file of a folder, each all or nothing on its own, for a file format.
+
+    ``fmt`` None: each file's format is detected from its content.  A file that
+    cannot be read (or whose format cannot be told) stores nothing and is
+    reported with its ``error``; the other files still go in, so one bad month
+    of a dump does not cost the other eleven.  ``on_file(path, fmt)`` may return
+    a progress callback for that file.
+    """
+    from renown.sources import detect_format
+
+    folder = Path(folder)
+    files = folder_files(folder)
+    if not files:
+        raise SourceError(folder, "the folder holds no files to ingest")
+    reports = []
+    for file in files:
+        clock = time.perf_counter()
+        try:
+            file_fmt = fmt or detect_format(file)
+            progress = on_file(file, file_fmt) if on_file is not None else None
+            reports.append(ingest(con, file, file_fmt, options, progress))
+        except SourceError as exc:
+            reports.append(IngestReport(str(file), fmt or "?", 0, 0, 0, 0,
+                                        time.perf_counter() - clock, error=str(exc)))
+    return reports
 
 
 def ingest_table(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
@@ -20,9 +21,16 @@ from renown.interfaces.cli.common import (
     store,
 )
 from renown.scoring.queries import score_distribution
-from renown.sources import FORMATS, SourceError, SourceOptions, detect_format
+from renown.sources import (
+    FORMATS,
+    SourceError,
+    SourceOptions,
+    detect_format,
+    get_source,
+    matching_formats,
+)
 from renown.store.database import scalar
-from renown.store.ingest import IngestReport, ingest
+from renown.store.ingest import IngestReport, ingest, ingest_folder
 
 
 def ingest_command(
@@ -47,14 +55,47 @@ def ingest_command(
     reports: list[IngestReport] = []
     with store(db) as con:
         for path in paths:
-            reports.append(_ingest_one(con, path, fmt or _detect(path, quiet=as_json), options,
-                                       quiet=as_json))
+            if _is_folder_of_files(path, fmt):
+                reports.extend(_ingest_folder(con, path, fmt, options, quiet=as_json))
+            else:
+                reports.append(_ingest_one(con, path, fmt or _detect(path, quiet=as_json),
+                                           options, quiet=as_json))
     if as_json:
         print_json([r.__dict__ if hasattr(r, "__dict__") else r for r in reports])
     else:
         _print_reports(reports)
+    if any(r.error for r in reports):
+        raise typer.Exit(1)
     if strict and any(r.quarantined for r in reports):
         raise typer.Exit(3)
+
+
+def _is_folder_of_files(path: Path, fmt: str | None) -> bool:
+    """A folder whose files are each an input: a file format's folder, or no folder format's."""
+    if not path.is_dir():
+        return False
+    if fmt is not None:
+        return get_source(fmt).EXPECTS_FOLDER is False
+    try:
+        return not matching_formats(path)
+    except SourceError as exc:
+        fail(str(exc))
+
+
+def _ingest_folder(con: duckdb.DuckDBPyConnection, path: Path, fmt: str | None,
+                   options: SourceOptions, *, quiet: bool) -> list[IngestReport]:
+    """Each file of the folder on its own, all or nothing, with one summary for all."""
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"),
+                  TextColumn("{task.completed:,} records"), TimeElapsedColumn(),
+                  console=console, transient=True, disable=quiet) as progress:
+        def on_file(file: Path, file_fmt: str) -> Callable[[int], None]:
+            task = progress.add_task(f"ingesting {file} ({file_fmt})", total=None)
+            return lambda n: progress.update(task, completed=n)
+
+        try:
+            return ingest_folder(con, path, fmt, options, on_file)
+        except SourceError as exc:
+            fail(f"{exc} (nothing from this input was stored)")
 
 
 def _detect(path: Path, *, quiet: bool) -> str:
@@ -84,14 +125,25 @@ def _ingest_one(
 def _print_reports(reports: list[IngestReport]) -> None:
     table = Table(title="Ingestion summary")
     for column in ("input", "records", "ingested", "duplicates", "quarantined", "seconds"):
-        table.add_column(column, justify="left" if column == "input" else "right")
+        table.add_column(column, justify="left" if column == "input" else "right",
+                         overflow="fold" if column == "input" else "ellipsis")
     for r in reports:
-        if r.already_ingested:
+        if r.error:
+            table.add_row(r.path, "-", "[red]failed[/]", "-", "-", f"{r.seconds:.2f}")
+        elif r.already_ingested:
             table.add_row(r.path, "-", "already ingested", "-", "-", f"{r.seconds:.2f}")
         else:
             table.add_row(r.path, f"{r.records:,}", f"{r.ingested:,}", f"{r.duplicates:,}",
                           f"{r.quarantined:,}", f"{r.seconds:.2f}")
+    if len(reports) > 1:
+        table.add_row(f"[bold]total ({len(reports)} inputs)[/]",
+                      *(f"{sum(getattr(r, f) for r in reports):,}"
+                        for f in ("records", "ingested", "duplicates", "quarantined")),
+                      f"{sum(r.seconds for r in reports):.2f}")
     console.print(table)
+    for r in reports:
+        if r.error:
+            console.print(f"[red]{r.error}[/] (nothing from this file was stored)")
     opted_out = sum(r.opted_out for r in reports)
     if opted_out:
         console.print(f"{opted_out:,} records dropped: their actor or subject asked to be "
