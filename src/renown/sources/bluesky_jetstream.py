@@ -26,7 +26,8 @@ from __future__ import annotations
 import gzip
 import json
 import logging
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, Final, cast
@@ -78,6 +79,21 @@ def read(path: Path, options: SourceOptions) -> Iterator[Batch]:
     if capture.out.size():
         yield capture.out.take()
     capture.out.log_notes(log, path)
+
+
+def read_messages(messages: Iterable[tuple[int, bytes]],
+                  network: str = NETWORK) -> tuple[Batch, Counter[str]]:
+    """Live Jetstream messages (``renown stream bluesky``) → one batch, and the notes.
+
+    The same reading as a capture's lines, except that a stream has no end to
+    look ahead to: a delete is never applied (counted, like a delete of a
+    record from before a capture), so a message gives the same events
+    whichever micro-batch it lands in.
+    """
+    capture = _Capture(network, {})
+    for record, raw in messages:
+        capture.on_line(record, raw)
+    return capture.out.take(), capture.out.notes
 
 
 def _open(path: Path) -> IO[bytes]:

@@ -42,7 +42,8 @@ JSON makes the whole input unusable (`SourceError`), like any truncated input.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
@@ -88,6 +89,28 @@ def read(path: Path, options: SourceOptions) -> Iterator[Batch]:
     skipped = reader.mapper.skipped
     if skipped:
         log.info("%s: records kept out of events: %s", path, dict(sorted(skipped.items())))
+
+
+def read_statuses(statuses: Iterable[tuple[int, object]],
+                  network: str = DEFAULT_NETWORK) -> tuple[Batch, Counter[str]]:
+    """Statuses arriving one at a time (``renown stream mastodon``) → one batch, and the
+    counts of what was kept out.
+
+    Each status is read on its own, with the accounts and statuses it shows
+    itself (a reply's mentions name the account replied to), so a status
+    gives the same events whichever micro-batch it lands in.
+    """
+    out = RowBuffer(network)
+    skipped: Counter[str] = Counter()
+    for record, status in statuses:
+        accounts: dict[str, str] = {}
+        status_uris: dict[str, str] = {}
+        _index(status, accounts, status_uris)
+        reader = _Reader(network, None, StatusMapper(accounts, status_uris))
+        reader.item(status, out, record)
+        _account_facts(status, out)
+        skipped.update(reader.mapper.skipped)
+    return out.take(), skipped
 
 
 def payload_files(path: Path) -> list[Path]:
@@ -284,4 +307,4 @@ def _account_facts(payload: object, out: RowBuffer) -> None:
                         and not isinstance(followers, bool) else None)
 
 
-__all__ = ["DESCRIPTION", "EXPECTS_FOLDER", "parse_status", "read", "sniff"]
+__all__ = ["DESCRIPTION", "EXPECTS_FOLDER", "parse_status", "read", "read_statuses", "sniff"]

@@ -123,6 +123,10 @@ ERASURE_RULES: Final[dict[str, dict[str, Rule]]] = {
     "erasures": {"erasure_id": KEEP, "erased_at": KEEP, "scope": KEEP, "subject_hash": KEEP,
                  "accounts": KEEP, "rows_deleted": KEEP, "rows_redacted": KEEP,
                  "seconds": KEEP},
+    # Live streams: the stream's name (a URL, perhaps with a hashtag) is free
+    # text; the position is a firehose time or a status id, not a person.
+    "stream_cursors": {"stream": TEXT_REDACT, "position": KEEP, "messages": KEEP,
+                       "ingestion_id": KEEP, "updated_at": KEEP},
 }
 
 #: Rows derived from a deleted row by an id alone (no personal id of their own):

@@ -251,9 +251,22 @@ CREATE TABLE erasures (
 ALTER TABLE ingestions ADD COLUMN opted_out BIGINT NOT NULL DEFAULT 0;
 """
 
+_V6_STREAM_CURSORS: Final = """
+-- Where each live stream (renown stream) stands: the position of the last
+-- message committed, written in the same transaction as the events it covers,
+-- so a restart resumes exactly there (renown.store.cursors).
+CREATE TABLE stream_cursors (
+    stream       VARCHAR PRIMARY KEY,
+    position     VARCHAR NOT NULL,
+    messages     BIGINT NOT NULL,
+    ingestion_id BIGINT NOT NULL,
+    updated_at   TIMESTAMP NOT NULL
+);
+"""
+
 #: (version, SQL) in the order they apply.
 MIGRATIONS: Final[tuple[tuple[int, str], ...]] = (
     (1, _V1_FOUNDATION), (2, _V2_SCORES), (3, _V3_TOPICS), (4, _V4_API_KEYS),
-    (5, _V5_FORGET))
+    (5, _V5_FORGET), (6, _V6_STREAM_CURSORS))
 
 LATEST_VERSION: Final = MIGRATIONS[-1][0]
