@@ -155,6 +155,9 @@ class MastodonReplay:
 
     def __init__(self, statuses: list[dict[str, Any]], *, pace: float = 0.01,
                  faults: Faults = Faults()) -> None:
+        if pace <= 0:
+            raise ValueError("pace must be positive: the streaming API sends only statuses "
+                             "published while a client is connected")
         self.statuses = sorted(statuses, key=lambda s: (len(str(s["id"])), str(s["id"])))
         self.keys = [(len(str(s["id"])), str(s["id"])) for s in self.statuses]
         self.bodies = [json.dumps(s, separators=(",", ":")) for s in self.statuses]
@@ -185,7 +188,7 @@ class MastodonReplay:
             return 0
         if not self.pace:
             return len(self.statuses)
-        return min(len(self.statuses), int((time.monotonic() - self.started) / self.pace) + 1)
+        return min(len(self.statuses), int((time.monotonic() - self.started) / self.pace))
 
     def _app(self) -> Starlette:
         return Starlette(routes=[

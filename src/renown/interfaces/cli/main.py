@@ -30,6 +30,7 @@ from renown.interfaces.cli.scores import (
 from renown.interfaces.cli.selftest import selftest_command
 from renown.interfaces.cli.serve import serve_command
 from renown.interfaces.cli.simulate import simulate_command
+from renown.interfaces.cli.stream import stream_app
 from renown.interfaces.cli.topics import endorse_command, topics_command
 
 app = typer.Typer(
@@ -74,6 +75,7 @@ pull_app = typer.Typer(
 pull_app.command("bluesky")(pull_bluesky_command)
 pull_app.command("mastodon")(pull_mastodon_command)
 app.add_typer(pull_app, name="pull")
+app.add_typer(stream_app, name="stream")
 
 credentials_app = typer.Typer(help="Offline credentials: talks, publications, courses, awards, "
                                    "press.", no_args_is_help=True)
