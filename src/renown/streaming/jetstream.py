@@ -22,12 +22,8 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import AsyncIterator, Sequence
-from typing import Final
+from typing import Any, Final
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
-
-import websockets
-from websockets.asyncio.client import connect
-from websockets.exceptions import InvalidStatus, WebSocketException
 
 from renown.sources.base import Batch
 from renown.sources.bluesky_jetstream import read_messages
@@ -58,7 +54,6 @@ class JetstreamSource:
     """One Jetstream subscription (see the module doc)."""
 
     fmt = FORMAT
-    transient: tuple[type[BaseException], ...] = (OSError, WebSocketException, TimeoutError)
 
     def __init__(self, url: str = DEFAULT_URL, *,
                  collections: Sequence[str] = DEFAULT_COLLECTIONS, dids: Sequence[str] = (),
@@ -73,6 +68,8 @@ class JetstreamSource:
         self.url = urlunsplit(parts._replace(query=urlencode(query)))
         self.stream = name or f"{FORMAT} {self.url}"
         self.rewind_us = int(rewind_seconds * 1e6)
+        self.transient: tuple[type[BaseException], ...] = (
+            OSError, TimeoutError, _websockets().exceptions.WebSocketException)
         self.network = network
         self.open_timeout = open_timeout
 
@@ -87,6 +84,9 @@ class JetstreamSource:
         return f"{self.url}{'&' if urlsplit(self.url).query else '?'}cursor={cursor}"
 
     async def messages(self, resume: str | None) -> AsyncIterator[Message]:
+        websockets = _websockets()
+        from websockets.asyncio.client import connect
+
         url = self.connect_url(resume)
         try:
             async with connect(url, open_timeout=self.open_timeout, max_size=MAX_RECORD_BYTES,
@@ -97,7 +97,7 @@ class JetstreamSource:
                     except websockets.ConnectionClosedOK:
                         return
                     yield _message(raw if isinstance(raw, bytes) else raw.encode())
-        except InvalidStatus as exc:
+        except websockets.exceptions.InvalidStatus as exc:
             status = exc.response.status_code
             if 400 <= status < 500 and status not in (408, 429):
                 raise _RefusedError(f"{url}: the server refused the subscription "
@@ -107,6 +107,17 @@ class JetstreamSource:
     def decode(self, messages: Sequence[Message]) -> tuple[Batch, Counter[str]]:
         return read_messages(((n, _bytes(m.body)) for n, m in enumerate(messages, 1)),
                              self.network)
+
+
+def _websockets() -> Any:
+    """The websockets library (the connectors extra), or a clear error without it."""
+    try:
+        import websockets
+        import websockets.exceptions
+    except ImportError as exc:  # pragma: no cover - the connectors extra is missing
+        raise StreamError("websockets is not installed: pip install 'renown[connectors]'") \
+            from exc
+    return websockets
 
 
 def _bytes(body: object) -> bytes:

@@ -27,16 +27,16 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import AsyncIterator, Sequence
-from typing import Any, Final
-
-import httpx
-from httpx_sse import SSEError, aconnect_sse
+from typing import TYPE_CHECKING, Any, Final
 
 from renown.sources.base import Batch
 from renown.sources.mastodon import DEFAULT_NETWORK
 from renown.sources.mastodon_api import read_statuses
 from renown.sources.payloads import parse_instant
 from renown.streaming.runner import Message, StreamError
+
+if TYPE_CHECKING:
+    import httpx
 
 FORMAT: Final = "mastodon-api"
 DEFAULT_REWIND_SECONDS: Final = 60.0
@@ -51,8 +51,6 @@ class MastodonSource:
     or ``list:ID`` (a list needs the owner's token)."""
 
     fmt = FORMAT
-    transient: tuple[type[BaseException], ...] = (httpx.TransportError, SSEError, OSError,
-                                                  TimeoutError, ValueError)
 
     def __init__(self, instance: str, timeline: str = "public", *, token: str | None = None,
                  streaming_url: str | None = None,
@@ -69,16 +67,20 @@ class MastodonSource:
         self.network = network
         self.stream = name or f"{FORMAT} {self.instance} {timeline}"
         self.skipped: Counter[str] = Counter()
+        httpx, httpx_sse = _clients()
+        self.transient: tuple[type[BaseException], ...] = (
+            httpx.TransportError, httpx_sse.SSEError, OSError, TimeoutError, ValueError)
 
     def key(self, position: str) -> tuple[int, str]:
         """Ids are numeric snowflakes on Mastodon, fixed-length strings elsewhere."""
         return len(position), position
 
     async def messages(self, resume: str | None) -> AsyncIterator[Message]:
+        httpx, httpx_sse = _clients()
         timeout = httpx.Timeout(10.0, read=READ_TIMEOUT_SECONDS)
         async with httpx.AsyncClient(timeout=timeout, headers=self.headers) as client:
             base = self.streaming_url or await self._streaming_base(client)
-            async with aconnect_sse(client, "GET", base + self.stream_path,
+            async with httpx_sse.aconnect_sse(client, "GET", base + self.stream_path,
                                     params=self.stream_params) as events:
                 _check(events.response)
                 if resume is not None:
@@ -95,10 +97,11 @@ class MastodonSource:
         another host), or the instance itself."""
         try:
             answer = await client.get(f"{self.instance}/api/v1/instance")
-            url = answer.json().get("urls", {}).get("streaming_api") if answer.is_success \
-                else None
-        except (httpx.HTTPError, ValueError, AttributeError):
-            url = None
+            body = answer.json() if answer.is_success else None
+        except self.transient:
+            body = None
+        urls = body.get("urls") if isinstance(body, dict) else None
+        url = urls.get("streaming_api") if isinstance(urls, dict) else None
         if not isinstance(url, str) or not url.startswith(("ws://", "wss://", "http")):
             return self.instance
         self.streaming_url = url.replace("wss://", "https://", 1).replace(
@@ -155,7 +158,18 @@ def _check(response: httpx.Response) -> None:
     if 400 <= status < 500 and status not in (408, 429):
         raise StreamError(f"{response.request.url}: the instance refused (HTTP {status})")
     if status >= 300:
-        raise httpx.TransportError(f"{response.request.url}: HTTP {status}")
+        raise _clients()[0].TransportError(f"{response.request.url}: HTTP {status}")
+
+
+def _clients() -> tuple[Any, Any]:
+    """httpx and httpx-sse (the connectors extra), or a clear error without them."""
+    try:
+        import httpx
+        import httpx_sse
+    except ImportError as exc:  # pragma: no cover - the connectors extra is missing
+        raise StreamError("httpx and httpx-sse are not installed: pip install "
+                          "'renown[connectors]'") from exc
+    return httpx, httpx_sse
 
 
 def _json(data: str) -> object:
