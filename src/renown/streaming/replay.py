@@ -30,6 +30,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -40,6 +41,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.http11 import Request as WsRequest
+from websockets.http11 import Response as WsResponse
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +101,8 @@ class JetstreamReplay:
 
     async def _start(self) -> None:
         self._server = await serve(self._handle, "127.0.0.1", self.port, compression=None,
-                                   max_queue=None, write_limit=1 << 20)
+                                   max_queue=None, write_limit=1 << 20,
+                                   process_request=_only_subscribe)
         self.port = self._server.sockets[0].getsockname()[1] if not self.port else self.port
 
     async def _stop(self) -> None:
@@ -136,6 +140,13 @@ class JetstreamReplay:
             return False
         self._restarted = True
         return True
+
+
+def _only_subscribe(ws: ServerConnection, request: WsRequest) -> WsResponse | None:
+    """Jetstream serves ``/subscribe`` only: anything else is a 404, as there."""
+    if urlsplit(request.path).path == "/subscribe":
+        return None
+    return ws.respond(HTTPStatus.NOT_FOUND, "not found\n")
 
 
 def _live(message: bytes) -> bytes:

@@ -15,9 +15,10 @@
   transaction (`renown.store.cursors.commit_batch`).  It works in a thread,
   so the reader keeps reading while DuckDB commits.
 
-A clean stop (Ctrl-C, SIGTERM, ``max_events``, ``until``, ``duration``) stops
-the reader and commits what was already received; ``kill -9`` loses only
-uncommitted messages, which the cursor asks the server for again.
+A limit (``max_events``, ``until``) stops exactly where it falls; Ctrl-C,
+SIGTERM and ``duration`` stop the reader and commit what was already
+received.  Either way, and after ``kill -9``, what was not committed is asked
+for again from the cursor by the next run.
 """
 
 from __future__ import annotations
@@ -152,6 +153,8 @@ class _Run:
         self.committed = cursor.position if cursor else None
         self.received = self.committed
         self.last_tick = time.monotonic()
+        #: A limit was reached: stop without committing what the queue holds.
+        self.reached = False
 
     async def main(self) -> StreamReport:
         clock = time.monotonic()
@@ -221,7 +224,7 @@ class _Run:
             self.received = message.position
 
     async def _write(self) -> None:
-        while True:
+        while not self.reached:
             batch = await self._collect()
             if batch:
                 await asyncio.to_thread(self._commit, batch)
@@ -230,13 +233,17 @@ class _Run:
                 return
 
     async def _collect(self) -> list[Message]:
-        """Up to ``batch_messages``, waiting at most ``batch_seconds`` after the first."""
+        """Up to ``batch_messages`` (fewer where a limit falls), waiting at most
+        ``batch_seconds`` after the first."""
         first = await self._first()
         if first is None:
             return []
         batch = [first]
+        room = self.options.batch_messages
+        if self.options.max_events is not None:
+            room = min(room, self.options.max_events - self.report.messages)
         deadline = time.monotonic() + self.options.batch_seconds
-        while len(batch) < self.options.batch_messages:
+        while len(batch) < room and not self._reaches_until(batch[-1]):
             try:
                 batch.append(self.queue.get_nowait())
                 continue
@@ -248,6 +255,10 @@ class _Run:
             with contextlib.suppress(TimeoutError):
                 batch.append(await asyncio.wait_for(self.queue.get(), left))
         return batch
+
+    def _reaches_until(self, message: Message) -> bool:
+        until = self.options.until
+        return until is not None and message.when is not None and message.when >= until
 
     async def _first(self) -> Message | None:
         """The next message, or None once stopping with nothing left to commit."""
@@ -305,9 +316,13 @@ class _Run:
             self.on_commit(report, ingest)
 
     def _check_limits(self, batch: list[Message]) -> None:
+        """A limit stops exactly where it falls: what the queue still holds is left for
+        the next run, which the cursor asks the server for again."""
         options = self.options
         if options.max_events is not None and self.report.messages >= options.max_events:
+            self.reached = True
             self._halt(f"max events {options.max_events:,}")
-        until = options.until
-        if until is not None and any(m.when is not None and m.when >= until for m in batch):
-            self._halt(f"until {until.isoformat()}")
+        elif self._reaches_until(batch[-1]):
+            self.reached = True
+            assert options.until is not None
+            self._halt(f"until {options.until.isoformat()}")
