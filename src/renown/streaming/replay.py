@@ -30,6 +30,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
@@ -312,7 +313,8 @@ def mastodon_statuses(folder: Path, rounds: int = 1) -> list[dict[str, Any]]:
 
     Statuses are taken from timelines, single statuses and notifications;
     round k > 0 shifts every status id (also inside uris and nested statuses)
-    past the previous round's, so each round is new to the store.
+    and creation time past the previous round's, so each round is new to the
+    store and later than the one before.
     """
     found: dict[str, dict[str, Any]] = {}
     for file in sorted(folder.glob("*.json")):
@@ -323,14 +325,32 @@ def mastodon_statuses(folder: Path, rounds: int = 1) -> list[dict[str, Any]]:
                 found.setdefault(str(status["id"]), status)
     ids = sorted(int(i) for i in found)
     shift = ids[-1] - ids[0] + 1
+    times = [_instant(s["created_at"]) for s in found.values()]
+    span = max(times) - min(times) + timedelta(seconds=1)
     out: list[dict[str, Any]] = []
     for k in range(rounds):
         for status in found.values():
             text = json.dumps(status)
             for old in _status_ids(status):
                 text = text.replace(old, str(int(old) + k * shift))
-            out.append(json.loads(text))
+            out.append(_shift_times(json.loads(text), k * span))
     return out
+
+
+def _instant(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _shift_times(status: dict[str, Any], by: timedelta) -> dict[str, Any]:
+    """The status (and those it carries) created ``by`` later."""
+    status["created_at"] = (_instant(status["created_at"]) + by).isoformat(
+        timespec="milliseconds").replace("+00:00", "Z")
+    for key in ("reblog", "quote"):
+        inner = status.get(key)
+        inner = inner.get("quoted_status", inner) if isinstance(inner, dict) else None
+        if isinstance(inner, dict) and "created_at" in inner:
+            _shift_times(inner, by)
+    return status
 
 
 def _status_ids(status: dict[str, Any]) -> list[str]:
