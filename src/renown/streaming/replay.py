@@ -7,7 +7,8 @@ For the stream tests and ``benchmarks/bench_stream.py``, and for trying
 - `JetstreamReplay`: ``ws://127.0.0.1:PORT/subscribe`` like Jetstream: a
   connection without ``cursor`` gets every message, one with ``cursor=T`` the
   messages whose ``time_us`` is at least T (Jetstream's replay), in the
-  order given; then the connection stays open, idle, as a quiet firehose does.
+  order given, only the ``wantedCollections`` if it names some; then the
+  connection stays open, idle, as a quiet firehose does.
 - `MastodonReplay`: an instance whose timeline *publishes* the statuses one
   by one (``pace`` apart, from the first streaming connection on).  The
   streaming API sends only what is published while connected, as Mastodon's
@@ -77,7 +78,10 @@ class JetstreamReplay:
     def __init__(self, messages: list[bytes], *, pace: float = 0.0,
                  faults: Faults = Faults(), live_time: bool = False) -> None:
         self.messages = messages
-        self.times = [int(json.loads(m)["time_us"]) for m in messages]
+        parsed = [json.loads(m) for m in messages]
+        self.times = [int(m["time_us"]) for m in parsed]
+        #: Each commit's collection (None: identity and account events, always sent).
+        self.collections = [(m.get("commit") or {}).get("collection") for m in parsed]
         self.pace, self.faults, self.live_time = pace, faults, live_time
         #: The cursor each connection asked for (None: none), in order.
         self.cursors: list[int | None] = []
@@ -117,10 +121,12 @@ class JetstreamReplay:
         await self._start()
 
     async def _handle(self, ws: ServerConnection) -> None:
-        cursor = _query_int(ws.request.path if ws.request else "", "cursor")
+        path = ws.request.path if ws.request else ""
+        cursor = _query_int(path, "cursor")
+        wanted = set(parse_qs(urlsplit(path).query).get("wantedCollections", []))
         self.cursors.append(cursor)
-        chosen = (self.messages if cursor is None else
-                  [m for m, t in zip(self.messages, self.times, strict=True) if t >= cursor])
+        chosen = [m for m, t, c in zip(self.messages, self.times, self.collections, strict=True)
+                  if (cursor is None or t >= cursor) and (not wanted or c is None or c in wanted)]
         first = len(self.cursors) == 1
         for n, message in enumerate(chosen, 1):
             if first and self.faults.drop_after is not None and n > self.faults.drop_after:
