@@ -75,7 +75,7 @@ class _LoopThread:
 class JetstreamReplay:
     """A loopback Jetstream serving ``messages`` (JSON objects with ``time_us``)."""
 
-    def __init__(self, messages: list[bytes], *, pace: float = 0.0,
+    def __init__(self, messages: list[bytes], *, pace: float = 0.0, rate: float | None = None,
                  faults: Faults = Faults(), live_time: bool = False) -> None:
         self.messages = messages
         parsed = [json.loads(m) for m in messages]
@@ -83,6 +83,8 @@ class JetstreamReplay:
         #: Each commit's collection (None: identity and account events, always sent).
         self.collections = [(m.get("commit") or {}).get("collection") for m in parsed]
         self.pace, self.faults, self.live_time = pace, faults, live_time
+        #: Messages a second a connection sends at most (None: as fast as it can).
+        self.rate = rate
         #: The cursor each connection asked for (None: none), in order.
         self.cursors: list[int | None] = []
         self.sent = 0
@@ -128,7 +130,11 @@ class JetstreamReplay:
         chosen = [m for m, t, c in zip(self.messages, self.times, self.collections, strict=True)
                   if (cursor is None or t >= cursor) and (not wanted or c is None or c in wanted)]
         first = len(self.cursors) == 1
+        clock = time.monotonic()
         for n, message in enumerate(chosen, 1):
+            if self.rate is not None and (ahead := n / self.rate - (time.monotonic() - clock)) \
+                    > 0.002:
+                await asyncio.sleep(ahead)
             if first and self.faults.drop_after is not None and n > self.faults.drop_after:
                 ws.transport.abort()  # a dropped connection: no close frame
                 return
