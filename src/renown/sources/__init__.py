@@ -29,6 +29,16 @@ FORMATS: Final[dict[str, str]] = {
     "reddit": "renown.sources.reddit",
     "linkedin": "renown.sources.linkedin",
     "facebook": "renown.sources.facebook",
+    "instagram": "renown.sources.instagram",
+    "instagram-api": "renown.sources.instagram_api",
+    "threads": "renown.sources.threads",
+    "threads-api": "renown.sources.threads_api",
+    "tiktok": "renown.sources.tiktok",
+    "tiktok-api": "renown.sources.tiktok_api",
+    "youtube-takeout": "renown.sources.youtube_takeout",
+    "youtube-api": "renown.sources.youtube_api",
+    "pinterest-api": "renown.sources.pinterest_api",
+    "github": "renown.sources.github",
     "credentials": "renown.sources.credentials",
 }
 

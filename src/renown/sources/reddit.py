@@ -55,6 +55,9 @@ DESCRIPTION: Final = ("Reddit dump (Pushshift / Arctic Shift NDJSON of submissio
                       "comments RC_), plain, .gz, .bz2 or .zst")
 EXPECTS_FOLDER: Final = False
 DEFAULT_NETWORK: Final = "reddit"
+#: Records per batch: a Reddit record is large (a 2018 comment has 40 fields), and a
+#: month-sized file must stream in small steps (peak memory, docs/formats.md).
+BATCH_RECORDS: Final = 10_000
 #: Read natively, streaming (no decompressed copy).
 COMPRESSIONS: Final = frozenset({"gz", "bz2", "zst"})
 GONE: Final = frozenset({"[deleted]", "[removed]", ""})
@@ -94,7 +97,8 @@ def read(path: Path, options: SourceOptions) -> Iterator[Batch]:
             _submission(out, number, record)
         else:
             out.reject(number, "neither a submission (no title) nor a comment (no body)", line)
-        yield from out.full()
+        if out.size() >= BATCH_RECORDS:
+            yield out.take()
     yield from out.rest()
 
 

@@ -17,6 +17,7 @@ copy (`renown.sources.compressed`).
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import time
 from collections.abc import Callable, Iterator
@@ -114,6 +115,19 @@ def folder_files(folder: Path) -> list[Path]:
                   and not any(part.startswith(".") for part in p.relative_to(folder).parts))
 
 
+def _settle(con: duckdb.DuckDBPyConnection) -> None:
+    """Between the files of a folder: write the last file's rows into the database file.
+
+    DuckDB otherwise keeps them in its write-ahead log and checkpoints the
+    folder's worth at once (at close, or when the log is large), and that
+    checkpoint's memory grows with the folder: 1.4 GB for 12 monthly dumps of
+    83 MB.  A checkpoint per file keeps it to one file's worth.
+    """
+    gc.collect()  # a file's rows die in reference cycles the collector frees late
+    pa.default_memory_pool().release_unused()  # Arrow's allocator keeps freed pages
+    con.execute("CHECKPOINT")
+
+
 def ingest_folder(
     con: duckdb.DuckDBPyConnection,
     folder: Path | str,
@@ -145,6 +159,7 @@ def ingest_folder(
         except SourceError as exc:
             reports.append(IngestReport(str(file), fmt or "?", 0, 0, 0, 0,
                                         time.perf_counter() - clock, error=str(exc)))
+        _settle(con)
     return reports
 
 
