@@ -53,16 +53,17 @@ def load_payload(file: Path) -> object:
     return load_json_text(file, text)
 
 
-def first_head(path: Path) -> bytes:
-    """The first 64 KiB of the file, or of a folder's first JSON file; b"" if none."""
+def first_head(path: Path, files: int = 8) -> bytes:
+    """The first 64 KiB of the file, or of a folder's first few JSON files (joined by
+    newlines, the first file first); b"" if none."""
     if path.is_file():
         return read_head(path)
     try:
-        first = next((p for p in sorted(path.iterdir()) if p.is_file()
-                      and stripped_name(p.name).lower().endswith(_SUFFIXES)), None)
+        found = sorted(p for p in path.iterdir() if p.is_file()
+                       and stripped_name(p.name).lower().endswith(_SUFFIXES))[:files]
     except OSError:
         return b""
-    return read_head(first)[:HEAD_BYTES] if first is not None else b""
+    return b"\n".join(read_head(p)[:HEAD_BYTES] for p in found)
 
 
 def sniff_payload(path: Path, head: bytes, needs: tuple[bytes, ...],

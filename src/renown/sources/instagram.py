@@ -73,6 +73,7 @@ _SKIP_DIRS: Final = frozenset({"messages", "threads", "media", "photos", "videos
 _EXPORT_NAME: Final = re.compile(r"instagram-([a-z0-9._]{1,30})-\d{4}-\d{2}-\d{2}", re.I)
 _SHORTCODE: Final = re.compile(r"instagram\.com/(?:p|reel|tv)/([A-Za-z0-9_-]+)")
 _MAX_DEPTH: Final = 5
+_TAGS: Final = {"reels": "reel", "stories": "story"}
 _SNIFF_FILES: Final = 5_000
 
 
@@ -161,7 +162,7 @@ def _post(out: Collector, number: int, record: Record, owner: str) -> None:
     role = str(record["_role"])
     event_id = derived_id(f"ig-{role}", ts, caption, media[0].get("uri"))
     out.add(event_id, ts, owner, "post", number, post_id=event_id, text=caption,
-            tags=[role[:-1]] if role in ("reels", "stories") else None)
+            tags=[_TAGS[role]] if role in _TAGS else None)
 
 
 def _comment(out: Collector, number: int, record: Record, owner: str) -> None:

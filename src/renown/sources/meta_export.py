@@ -130,6 +130,8 @@ class _Blocks(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _VOID:
             return
+        if self.cell is not None and (text := " ".join("".join(self.text).split())):
+            self.cell.append(text)  # a label before the value's nested elements
         self.depth += 1
         values = dict(attrs)
         classes = set((values.get("class") or "").split())

@@ -91,15 +91,19 @@ class PayloadSet:
     users: dict[str, str] = field(default_factory=dict)  # user id → username
 
     def index(self) -> None:
-        for file in self.files:
-            for obj in objects(load_payload(file)):
-                self._learn(as_dict(obj))
+        """Users first (a media object may name only its owner's id), then authors."""
+        loaded = [as_dict(obj) for file in self.files for obj in objects(load_payload(file))]
+        for obj in loaded:
+            ident, who = text_or_none(str(obj.get("id") or "")), _author(obj)
+            if kind_of(obj) == "user" and ident and who:
+                self.users[ident] = who
+        for obj in loaded:
+            self._learn(obj)
 
     def _learn(self, obj: Record) -> None:
-        ident, who, kind = text_or_none(str(obj.get("id") or "")), _author(obj), kind_of(obj)
-        if kind == "user" and ident and who:
-            self.users[ident] = who
-        elif ident and who and kind in ("content", "comment"):
+        ident, kind = text_or_none(str(obj.get("id") or "")), kind_of(obj)
+        who = self.owner(obj) if kind == "content" else _author(obj)
+        if ident and who and kind in ("content", "comment"):
             self.authors[ident] = who
         for key in ("comments", "replies"):
             for child in as_list(as_dict(obj.get(key)).get("data")):

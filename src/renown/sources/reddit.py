@@ -57,7 +57,7 @@ EXPECTS_FOLDER: Final = False
 DEFAULT_NETWORK: Final = "reddit"
 #: Records per batch: a Reddit record is large (a 2018 comment has 40 fields), and a
 #: month-sized file must stream in small steps (peak memory, docs/formats.md).
-BATCH_RECORDS: Final = 10_000
+BATCH_RECORDS: Final = 4_000
 #: Read natively, streaming (no decompressed copy).
 COMPRESSIONS: Final = frozenset({"gz", "bz2", "zst"})
 GONE: Final = frozenset({"[deleted]", "[removed]", ""})
