@@ -180,10 +180,16 @@ class _Run:
         return self.report
 
     def _signals(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Ctrl-C and SIGTERM stop cleanly (commit what was received), once."""
+        """Ctrl-C and SIGTERM stop cleanly (commit what was received); a second one
+        interrupts at once (a commit under way rolls back)."""
         for number in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                loop.add_signal_handler(number, self._halt, f"signal {number.name}")
+                loop.add_signal_handler(number, self._on_signal, loop, number)
+
+    def _on_signal(self, loop: asyncio.AbstractEventLoop, number: signal.Signals) -> None:
+        for handled in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(handled)  # the default behaviour from now on
+        self._halt(f"signal {number.name}")
 
     def _halt(self, why: str) -> None:
         """Stop reading now (the writer then commits what the queue holds)."""
