@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from renown.scoring.run import score_day
 from renown.sources.bluesky_records import epoch_micros
 from renown.store.cursors import load_cursor
 from renown.store.database import connect
@@ -85,6 +86,21 @@ def test_a_second_run_resumes_from_the_stored_cursor(
     assert server.cursors == [None, stored[99], stored[198]]
 
 
+def test_a_slow_writer_holds_the_reader_to_the_queue_bound(
+        con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    """Back-pressure: while every commit is followed by a re-score (the real one,
+    `score_day`, as ``--score-every`` runs it), the reader waits with the queue full,
+    never holding more than its bound, and nothing is lost."""
+    messages = jetstream_messages(jetstream_capture(), rounds=1, spacing_us=1_000)
+    with JetstreamReplay(messages) as server:
+        report = run_stream(con, _source(server.url), StreamOptions(
+            until=_when(messages[-1]), batch_messages=20, queue_messages=10, tick_every=0.0,
+            **FAST), tick=_rescore)
+    assert report.peak_queue == 10 and report.ticks == report.batches >= len(messages) // 20
+    assert_exactly_once(con, jetstream_oracle(tmp_path, messages))
+    assert con.execute("SELECT count(*) FROM score_runs").fetchall()[0][0] == 1
+
+
 def test_until_stops_at_the_message_that_reaches_it(con: duckdb.DuckDBPyConnection) -> None:
     messages = jetstream_messages(jetstream_capture(), rounds=1, spacing_us=1_000)
     with JetstreamReplay(messages) as server:
@@ -114,6 +130,10 @@ def test_malformed_messages_go_to_quarantine_and_the_stream_goes_on(
     assert report.quarantined == 1
     reason = con.execute("SELECT reason FROM quarantine").fetchall()[0][0]
     assert "subject" in reason
+
+
+def _rescore(con: duckdb.DuckDBPyConnection) -> None:
+    score_day(con, topics=False)
 
 
 def _when(message: bytes) -> datetime:

@@ -118,6 +118,8 @@ class StreamReport:
     batches: int = 0
     reconnects: int = 0
     ticks: int = 0
+    #: The most messages that waited in the queue at once (at most ``queue_messages``).
+    peak_queue: int = 0
     seconds: float = 0.0
     stopped: str = ""
     notes: Counter[str] = field(default_factory=Counter)
@@ -211,6 +213,7 @@ class _Run:
                 async for message in self.source.messages(self.received):
                     delivered = True
                     await self.queue.put(message)
+                    self.report.peak_queue = max(self.report.peak_queue, self.queue.qsize())
                     self._note_received(message)
                 log.warning("%s: the server ended the stream", self.source.stream)
             except self.source.transient as exc:

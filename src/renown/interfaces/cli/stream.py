@@ -220,7 +220,8 @@ def _summary(report: StreamReport, as_json: bool) -> None:
                     "messages": report.messages, "ingested": report.ingested,
                     "duplicates": report.duplicates, "quarantined": report.quarantined,
                     "batches": report.batches, "reconnects": report.reconnects,
-                    "scored": report.ticks, "seconds": round(report.seconds, 3),
+                    "scored": report.ticks, "peak_queue": report.peak_queue,
+                    "seconds": round(report.seconds, 3),
                     "stopped": report.stopped, "lag_seconds": lag,
                     "not_stored": dict(sorted(report.notes.items()))})
         return
