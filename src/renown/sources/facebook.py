@@ -116,12 +116,25 @@ def export_files(folder: Path, max_files: int | None = None) -> dict[str, list[P
 
 
 def sniff(path: Path, head: bytes) -> bool:
+    """A folder with a Facebook activity file whose first record looks like Facebook's.
+
+    The names alone are too common (a folder of saved API responses may hold a
+    ``comments.json``); Facebook's records always carry a ``timestamp`` and a
+    ``title`` (or are the ``..._v2`` lists).
+    """
     try:
         return path.is_dir() and any(
-            files for role, files in export_files(path, _SNIFF_FILES).items()
-            if role != "profile")
+            _looks_facebook(file) for role, files in export_files(path, _SNIFF_FILES).items()
+            if role != "profile" for file in files[:3])
     except OSError:
         return False
+
+
+def _looks_facebook(file: Path) -> bool:
+    with file.open("rb") as handle:
+        start = handle.read(4096)
+    return (b"_v2\"" in start or (b'"timestamp"' in start and b'"title"' in start)
+            or start.strip() in (b"[]", b"{}"))
 
 
 def read(path: Path, options: SourceOptions) -> Iterator[Batch]:

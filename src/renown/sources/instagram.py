@@ -105,7 +105,24 @@ def sniff(path: Path, head: bytes) -> bool:
         files = export_files(path, _SNIFF_FILES)
     except OSError:
         return False
-    return any(files[r] for r in ("posts", "reels", "comments", "likes", "followers"))
+    return any(looks_meta(f) for r in ("posts", "reels", "comments", "likes", "followers",
+                                        "following") for f in files[r][:3])
+
+
+#: What Meta's export records carry in their first bytes (JSON and HTML variants).
+_META_MARKERS: Final = (b'"string_list_data"', b'"string_map_data"', b'"creation_timestamp"',
+                        b'"relationships_', b'"likes_', b'"ig_', b'"comments_', b"uiBoxWhite",
+                        b"_a6-g", b'"text_post_app_')
+
+
+def looks_meta(file: Path) -> bool:
+    """Whether a file's start is a Meta export record (its name alone is too common)."""
+    try:
+        with file.open("rb") as handle:
+            start = handle.read(8192)
+    except OSError:
+        return False
+    return any(m in start for m in _META_MARKERS) or start.strip() in (b"[]", b"{}")
 
 
 def read(path: Path, options: SourceOptions) -> Iterator[Batch]:

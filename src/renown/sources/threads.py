@@ -66,7 +66,8 @@ def threads_files(folder: Path, max_files: int | None = None) -> dict[str, list[
 
 def sniff(path: Path, head: bytes) -> bool:
     try:
-        return (path.is_dir() and bool(threads_files(path, 5_000)["threads"])
+        found = threads_files(path, 5_000)["threads"] if path.is_dir() else []
+        return (any(instagram.looks_meta(f) for f in found[:3])
                 and not instagram.sniff(path, head))
     except OSError:
         return False
