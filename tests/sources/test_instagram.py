@@ -137,9 +137,9 @@ HTML_COMMENTS = """<html><head><meta charset="utf-8"><title>Comments</title></he
 <div class="_a705"><div class="_a706" role="main">
 <div class="pam _3-95 _2ph- _a6-g uiBoxWhite noborder">
  <div class="_3-95 _a6-p"><table style="table-layout: fixed;">
-  <tr><td colspan="2" class="_2pin _a6_q">Comment<div><div>Très beau &amp; clair</div></div></td></tr>
-  <tr><td colspan="2" class="_2pin _a6_q">Media Owner<div><div>bob.smith</div></div></td></tr>
-  <tr><td class="_2pin _a6_q">Time</td><td class="_2pin _2piu _a6_r">Jan 05, 2024 10:22 am</td></tr>
+  <tr><td class="_2pin _a6_q">Comment<div><div>Très beau &amp; clair</div></div></td></tr>
+  <tr><td class="_2pin _a6_q">Media Owner<div><div>bob.smith</div></div></td></tr>
+  <tr><td class="_2pin _a6_q">Time</td><td class="_2piu _a6_r">Jan 05, 2024 10:22 am</td></tr>
  </table></div></div>
 <div class="pam _3-95 _2ph- _a6-g uiBoxWhite noborder">
  <div class="_3-95 _a6-p"><table><tr><td>Comment</td><td>no date</td></tr></table></div></div>
