@@ -41,6 +41,13 @@ _PROFILE_LINK: Final = re.compile(r"instagram\.com/(?:_u/)?([A-Za-z0-9._]{1,30})
 MAX_FILE_BYTES: Final = 256 << 20
 
 
+def count_or_none(value: object) -> int | None:
+    """A follower count as an API gives it (an int; never a bool, a negative or a text)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
+        return None
+    return value
+
+
 def as_dict(value: object) -> Record:
     return value if isinstance(value, dict) else {}
 

@@ -41,7 +41,7 @@ from typing import Final
 from renown.sources.account_export import Collector, text_or_none
 from renown.sources.api_payloads import load_payload, payload_files
 from renown.sources.base import Batch, SourceError
-from renown.sources.meta_export import as_dict, as_list
+from renown.sources.meta_export import as_dict, as_list, count_or_none
 from renown.sources.payloads import parse_instant
 
 Record = dict[str, object]
@@ -151,10 +151,8 @@ class _Reader:
             media = str(as_dict(record.get("media")).get("id") or "") or None
             self.comment(record, media, None)
         elif kind == "user":
-            followers = record.get("followers_count")
             self.out.account(str(_author(record)), text_or_none(record.get("name")),
-                             followers if isinstance(followers, int) and followers >= 0
-                             else None)
+                             count_or_none(record.get("followers_count")))
         elif kind is None:
             self.out.reject(self.number, f"not a media, thread, comment, user or insights "
                             f"object ({file.name})", obj)

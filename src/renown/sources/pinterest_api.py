@@ -32,7 +32,7 @@ from typing import Final
 from renown.sources.account_export import Collector, text_or_none
 from renown.sources.api_payloads import first_head, load_payload, payload_files
 from renown.sources.base import Batch, SourceOptions
-from renown.sources.meta_export import as_dict
+from renown.sources.meta_export import as_dict, count_or_none
 from renown.sources.payloads import parse_instant
 
 DESCRIPTION: Final = ("Pinterest API v5 payloads (pins, boards, user account, pin analytics), "
@@ -125,9 +125,8 @@ def _pin(out: Collector, number: int, pin: Record, me: str | None,
 
 def _fact(out: Collector, obj: Record, kind: str) -> None:
     if kind == "user":
-        count = obj.get("follower_count")
         out.account(str(obj["username"]).lower(), text_or_none(obj.get("business_name")),
-                    count if isinstance(count, int) and count >= 0 else None)
+                    count_or_none(obj.get("follower_count")))
     elif owner := _owner(obj, None):
         out.account(owner)
 

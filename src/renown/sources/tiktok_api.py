@@ -37,7 +37,7 @@ from renown.events import SYSTEM_ACCOUNT_PREFIX
 from renown.sources.account_export import Collector, epoch_seconds, text_or_none
 from renown.sources.api_payloads import first_head, load_payload, payload_files
 from renown.sources.base import Batch, SourceError, SourceOptions
-from renown.sources.meta_export import as_dict, as_list
+from renown.sources.meta_export import as_dict, as_list, count_or_none
 
 DESCRIPTION: Final = ("TikTok Research API / Display API payloads (videos, comments, user "
                       "info), a JSON file or a folder of them")
@@ -94,9 +94,8 @@ def read(path: Path, options: SourceOptions) -> Iterator[Batch]:
         if users and "user" in data:
             recognised = True
             user = as_dict(data["user"])
-            count = user.get("follower_count")
             out.account(str(user["username"]).lower(), text_or_none(user.get("display_name")),
-                        count if isinstance(count, int) and count >= 0 else None)
+                        count_or_none(user.get("follower_count")))
         if not recognised:
             number += 1
             out.reject(number, f"no videos, comments or user in this response ({file.name})",

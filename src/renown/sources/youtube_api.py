@@ -37,7 +37,7 @@ from typing import Final
 from renown.sources.account_export import Collector, text_or_none
 from renown.sources.api_payloads import first_head, load_payload, payload_files
 from renown.sources.base import Batch, SourceError, SourceOptions
-from renown.sources.meta_export import as_dict, as_list
+from renown.sources.meta_export import as_dict, as_list, count_or_none
 from renown.sources.payloads import parse_instant
 
 DESCRIPTION: Final = ("YouTube Data API v3 payloads (videos, commentThreads, comments, "
@@ -180,7 +180,8 @@ def _channel(out: Collector, item: Record) -> None:
         return
     stats = as_dict(item.get("statistics"))
     count = stats.get("subscriberCount")
-    followers = (int(count) if isinstance(count, str | int) and str(count).isdigit()
+    followers = (count_or_none(int(count)) if isinstance(count, str | int)
+                 and str(count).isdigit() and len(str(count)) < 19
                  and not stats.get("hiddenSubscriberCount") else None)
     out.account(channel, text_or_none(as_dict(item.get("snippet")).get("title")), followers)
 
