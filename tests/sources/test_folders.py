@@ -17,11 +17,13 @@ from pathlib import Path
 import duckdb
 import pytest
 import zstandard
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from renown.interfaces.cli.main import app
 from renown.sources import SourceError, detect_format
-from renown.sources.compressed import codec, head, open_stream, stripped_name
+from renown.sources.compressed import codec, head, open_stream, read_errors, stripped_name
 from renown.sources.line_guard import bounded_lines
 from renown.store.ingest import ingest, ingest_folder
 
@@ -183,3 +185,24 @@ def test_an_empty_folder_is_refused(con: duckdb.DuckDBPyConnection, tmp_path: Pa
     (tmp_path / "empty" / ".hidden").write_text("x")
     with pytest.raises(SourceError, match="holds no files"):
         ingest_folder(con, tmp_path / "empty", "reddit")
+
+
+@settings(max_examples=40, deadline=3000,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from([b"\x1f\x8b", b"BZh", b"\x28\xb5\x2f\xfd", b""]),
+       st.binary(max_size=600), st.booleans())
+def test_fuzz_compressed_streams(tmp_path: Path, magic: bytes, body: bytes,
+                                 valid_prefix: bool) -> None:
+    """Any bytes behind any magic number: lines, or a SourceError naming the file."""
+    path = tmp_path / "dump"
+    if valid_prefix and magic:
+        data = {b"\x1f\x8b": gzip.compress, b"BZh": bz2.compress,
+                b"\x28\xb5\x2f\xfd": zstandard.ZstdCompressor().compress}[magic](body)
+        body = data[:len(data) // 2] + body[:20]
+    path.write_bytes(magic + body)
+    try:
+        with read_errors(path), open_stream(path) as stream:
+            for _ in bounded_lines(stream, 1 << 16):
+                pass
+    except SourceError as exc:
+        assert str(path) in str(exc)

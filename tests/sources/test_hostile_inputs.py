@@ -40,7 +40,8 @@ FUZZ = settings(max_examples=8, deadline=None,
 ALL_FORMATS = sorted(FORMATS)
 FOLDER_FORMATS = sorted(f for f in SEEDS if f in ("stackexchange", "bluesky-xrpc",
                                                    "mastodon-api", "mastodon-archive",
-                                                   "x-archive", "linkedin", "facebook"))
+                                                   "x-archive", "linkedin", "facebook",
+                                                   "instagram", "threads", "youtube-takeout"))
 
 
 def test_every_format_has_a_seed() -> None:
