@@ -85,6 +85,11 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     return LATEST_VERSION
 
 
+def configured_memory_limit() -> str:
+    """DuckDB's memory limit for the store: ``RENOWN_MEMORY_LIMIT``, else the default."""
+    return os.environ.get("RENOWN_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT
+
+
 def connect(
     path: Path | str | None = None, *, read_only: bool = False
 ) -> duckdb.DuckDBPyConnection:
@@ -100,7 +105,7 @@ def connect(
         raise StoreError(f"{db}: cannot open database: {exc}") from exc
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET enable_progress_bar = false")  # output is the CLI's, not DuckDB's
-    limit = os.environ.get("RENOWN_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT
+    limit = configured_memory_limit()
     try:
         con.execute("SET memory_limit = ?", [limit])
     except duckdb.Error as exc:

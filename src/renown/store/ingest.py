@@ -31,7 +31,7 @@ from renown.events import EVENT_COLUMNS, rejection_reason_sql
 from renown.sources import SourceOptions, get_source
 from renown.sources.base import BATCH_SCHEMA, Batch, Rejection, SourceError, check_input_path
 from renown.sources.compressed import NATIVE, decompressed_copy, needs_copy
-from renown.store.database import scalar, utc_now
+from renown.store.database import configured_memory_limit, scalar, utc_now
 from renown.store.optout import OptOutFilter
 
 ProgressCallback = Callable[[int], None]
@@ -126,6 +126,11 @@ def _settle(con: duckdb.DuckDBPyConnection) -> None:
     gc.collect()  # a file's rows die in reference cycles the collector frees late
     pa.default_memory_pool().release_unused()  # Arrow's allocator keeps freed pages
     con.execute("CHECKPOINT")
+    # The written blocks stay in DuckDB's buffer pool up to its limit (GBs): a
+    # folder's worth would stay resident.  Lowering the limit for a moment evicts
+    # them (they are on disk now); the next file reads back what it needs.
+    con.execute("SET memory_limit = '32MB'")
+    con.execute("SET memory_limit = ?", [configured_memory_limit()])
 
 
 def ingest_folder(
