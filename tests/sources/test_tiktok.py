@@ -47,7 +47,8 @@ def user_data() -> dict[str, object]:
                                            {"Date": "2024-01-02 09:30:00"}]},
             "Following List": {"Following": [{"Date": "2024-01-01 10:00:00",
                                               "UserName": "@Cara"}]},
-            "Video Browsing History": {"VideoList": None},
+            "Video Browsing History": {"VideoList": [  # watched, not posted: no events
+                {"Date": "2024-01-02 20:00:00", "Link": VIDEO.replace("01/", "77/")}]},
         },
         "Comment": {"Comments": {"CommentsList": [
             {"date": "2024-01-04 12:00:00", "comment": "so good 😂", "photo": "N/A",

@@ -66,6 +66,7 @@ TXT_FILES: Final = {"like list": "likes", "follower list": "followers", "followe
 _VIDEO_ID: Final = re.compile(r"/(?:video|v)/(\d{6,25})")
 _JSON_MARKERS: Final = (b'"VideoList"', b'"ItemFavoriteList"', b'"FansList"',
                         b'"CommentsList"', b'"ProfileMap"')
+_HISTORY: Final = re.compile(r"brows|history|watch", re.IGNORECASE)
 _KEY_LINE: Final = re.compile(r"([A-Za-z][A-Za-z ()]{0,40}):\s?(.*)")
 
 Record = dict[str, object]
@@ -75,7 +76,10 @@ Lists = dict[str, list[tuple[int, Record | object]]]
 def sniff(path: Path, head: bytes) -> bool:
     try:
         if path.is_file():
-            return head.lstrip().startswith(b"{") and sum(m in head for m in _JSON_MARKERS) >= 2
+            named = path.name.lower().startswith("user_data") and (
+                b'"Activity"' in head or b'"Your Activity"' in head)
+            return head.lstrip().startswith(b"{") and (
+                named or sum(m in head for m in _JSON_MARKERS) >= 2)
         return path.is_dir() and len(_txt_files(path)) >= 2
     except OSError:
         return False
@@ -114,14 +118,19 @@ def _fallback_owner(path: Path) -> str:
 
 
 def _collect(node: object, lists: Lists, depth: int) -> None:
-    """Every known list anywhere in the document, by role (the sections moved, not the lists)."""
+    """Every known list anywhere in the document, by role (the sections moved, not the lists).
+
+    Watch history reuses the name ``VideoList`` ("Video Browsing History"):
+    sections about browsing or history are not entered, or every video the
+    owner watched would become a post of theirs.
+    """
     if depth > 12 or not isinstance(node, dict):
         return
     for key, value in node.items():
         role = LISTS.get(str(key).lower())
         if role and isinstance(value, list):
             lists[role].extend(enumerate(value, start=1))
-        elif isinstance(value, dict):
+        elif isinstance(value, dict) and not _HISTORY.search(str(key)):
             _collect(value, lists, depth + 1)
 
 
