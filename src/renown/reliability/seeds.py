@@ -16,20 +16,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
 
+from renown.reliability import seeds_media as media
+from renown.reliability.seed_files import write_file
 from renown.sources.base import SourceOptions
 
 DID_A: Final = "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa"
 DID_B: Final = "did:plc:bbbbbbbbbbbbbbbbbbbbbbbb"
 RKEYS: Final = ("3migo7fijwi2k", "3migo7fijwi3k", "3migo7fijwi4k")
-
-
-def _write(path: Path, text: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
-    return path
 
 
 def _events(folder: Path) -> Path:
@@ -38,16 +31,16 @@ def _events(folder: Path) -> Path:
              "tags": ["graphs"]},
             {"network": "twitter", "event_id": "e2", "ts": 1704190000, "actor": "bo",
              "kind": "reshare", "subject": "ann", "parent_id": "p1"}]
-    return _write(folder / "events.jsonl", "".join(json.dumps(r) + "\n" for r in rows))
+    return write_file(folder / "events.jsonl", "".join(json.dumps(r) + "\n" for r in rows))
 
 
 def _higgs(folder: Path) -> Path:
-    return _write(folder / "higgs-activity_time.txt",
+    return write_file(folder / "higgs-activity_time.txt",
                   "1 2 1341100972 RT\n3 2 1341100973 MT\n2 3 1341100974 RE\n")
 
 
 def _snap(folder: Path) -> Path:
-    return _write(folder / "CollegeMsg.txt", "# src dst ts\n1 2 1082008561\n2 3 1082008562\n")
+    return write_file(folder / "CollegeMsg.txt", "# src dst ts\n1 2 1082008561\n2 3 1082008562\n")
 
 
 def _xml_rows(root: str, rows: list[dict[str, str]]) -> str:
@@ -73,7 +66,7 @@ def _stackexchange(folder: Path) -> Path:
     for name, root, rows in (("Posts.xml", "posts", posts), ("Votes.xml", "votes", votes),
                              ("Comments.xml", "comments", comments),
                              ("Users.xml", "users", users)):
-        _write(dump / name, _xml_rows(root, rows))
+        write_file(dump / name, _xml_rows(root, rows))
     return dump
 
 
@@ -91,7 +84,7 @@ def _jetstream(folder: Path) -> Path:
         "rev": "3mptbypluud2a", "operation": "create", "collection": record["$type"],
         "rkey": rkey, "record": record}}
         for did, rkey, record in ((DID_A, RKEYS[0], post), (DID_B, RKEYS[1], like))]
-    return _write(folder / "jetstream.jsonl", "".join(json.dumps(x) + "\n" for x in lines))
+    return write_file(folder / "jetstream.jsonl", "".join(json.dumps(x) + "\n" for x in lines))
 
 
 def _xrpc(folder: Path) -> Path:
@@ -105,7 +98,7 @@ def _xrpc(folder: Path) -> Path:
         "root": {"uri": _post_uri(DID_A, RKEYS[0]), "cid": "bafyreib"},
         "parent": {"uri": _post_uri(DID_A, RKEYS[0]), "cid": "bafyreib"}})
     feed = {"feed": [{"post": view(DID_A, RKEYS[0], text="hello")}, {"post": reply}]}
-    _write(folder / "pull" / "0001-app.bsky.feed.getAuthorFeed.json", json.dumps(feed))
+    write_file(folder / "pull" / "0001-app.bsky.feed.getAuthorFeed.json", json.dumps(feed))
     return folder / "pull"
 
 
@@ -134,7 +127,7 @@ def _car(folder: Path) -> Path:
     out = bytearray(_varint(len(header)) + header)
     for cid, data in reversed(blocks):
         out += _varint(len(cid) + len(data)) + cid + data
-    return _write(folder / "repo.car", bytes(out))
+    return write_file(folder / "repo.car", bytes(out))
 
 
 def _varint(value: int) -> bytes:
@@ -164,7 +157,7 @@ def _mastodon_api(folder: Path) -> Path:
                     in_reply_to_account_id=first["account"]["id"],
                     mentions=[{"id": first["account"]["id"], "username": "alice",
                                "acct": "alice", "url": "https://social.example/@alice"}])
-    _write(folder / "payloads" / "statuses.json", json.dumps([first, reply]))
+    write_file(folder / "payloads" / "statuses.json", json.dumps([first, reply]))
     return folder / "payloads"
 
 
@@ -179,12 +172,12 @@ def _mastodon_archive(folder: Path) -> Path:
                      "name": "@bob@other.example"}]}
     items = [{"id": f"{host}/statuses/1/activity", "type": "Create", "actor": host,
               "published": note["published"], "object": note}]
-    _write(archive / "outbox.json", json.dumps({"type": "OrderedCollection",
+    write_file(archive / "outbox.json", json.dumps({"type": "OrderedCollection",
                                                 "orderedItems": items}))
-    _write(archive / "actor.json", json.dumps({"id": host, "type": "Person",
+    write_file(archive / "actor.json", json.dumps({"id": host, "type": "Person",
                                                "preferredUsername": "alice",
                                                "name": "Alice"}))
-    _write(archive / "likes.json", json.dumps({"type": "OrderedCollection", "orderedItems": [
+    write_file(archive / "likes.json", json.dumps({"type": "OrderedCollection", "orderedItems": [
         "https://other.example/users/bob/statuses/111000000000000001"]}))
     return archive
 
@@ -202,7 +195,7 @@ def _wordpress(folder: Path) -> Path:
             "</content:encoded><wp:post_id>1</wp:post_id><wp:post_date_gmt>2024-01-01 09:00:00"
             "</wp:post_date_gmt><wp:status>publish</wp:status><wp:post_type>post"
             f"</wp:post_type>{comment}</item>")
-    return _write(folder / "export.xml", (
+    return write_file(folder / "export.xml", (
         '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" '
         'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
         'xmlns:dc="http://purl.org/dc/elements/1.1/" '
@@ -215,7 +208,7 @@ def _wordpress(folder: Path) -> Path:
 
 
 def _feed(folder: Path) -> Path:
-    return _write(folder / "feed.rss", (
+    return write_file(folder / "feed.rss", (
         '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" '
         'xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Ex</title>'
         "<link>https://ex.org/blog/</link><item><title>First</title>"
@@ -230,9 +223,9 @@ def _js(name: str, records: object) -> str:
 
 def _x_archive(folder: Path) -> Path:
     data = folder / "x" / "data"
-    _write(data / "account.js", _js("account", [{"account": {
+    write_file(data / "account.js", _js("account", [{"account": {
         "accountId": "100", "username": "Owner", "accountDisplayName": "The Owner"}}]))
-    _write(data / "manifest.js", "window.__THAR_CONFIG = " + json.dumps({
+    write_file(data / "manifest.js", "window.__THAR_CONFIG = " + json.dumps({
         "userInfo": {"accountId": "100", "userName": "Owner"},
         "archiveInfo": {"generationDate": "2026-03-06T13:15:31.187Z"}}))
     tweet = {"tweet": {"id_str": "1897654321098765432", "id": "1897654321098765432",
@@ -241,10 +234,10 @@ def _x_archive(folder: Path) -> Path:
                        "in_reply_to_screen_name": "bob",
                        "entities": {"hashtags": [], "urls": [], "user_mentions": [
                            {"screen_name": "bob", "id_str": "7", "indices": ["0", "4"]}]}}}
-    _write(data / "tweets.js", _js("tweets", [tweet]))
-    _write(data / "like.js", _js("like", [{"like": {"tweetId": "1897654321098765400"}}]))
-    _write(data / "follower.js", _js("follower", [{"follower": {"accountId": "7"}}]))
-    _write(data / "following.js", _js("following", [{"following": {"accountId": "8"}}]))
+    write_file(data / "tweets.js", _js("tweets", [tweet]))
+    write_file(data / "like.js", _js("like", [{"like": {"tweetId": "1897654321098765400"}}]))
+    write_file(data / "follower.js", _js("follower", [{"follower": {"accountId": "7"}}]))
+    write_file(data / "following.js", _js("following", [{"following": {"accountId": "8"}}]))
     return folder / "x"
 
 
@@ -253,19 +246,19 @@ def _reddit(folder: Path) -> Path:
               "name": f"t3_a1y3z{n}", "subreddit": "MachineLearning", "title": "Graphs",
               "selftext": "why", "permalink": f"/r/MachineLearning/comments/a1y3z{n}/graphs/"}
              for n, author in enumerate(("ann", "bo"))]
-    return _write(folder / "RS_2018-12.ndjson", "".join(json.dumps(p) + "\n" for p in posts))
+    return write_file(folder / "RS_2018-12.ndjson", "".join(json.dumps(p) + "\n" for p in posts))
 
 
 def _linkedin(folder: Path) -> Path:
     export = folder / "linkedin"
-    _write(export / "Profile.csv", "First Name,Last Name,Headline\nAnn,Example,Graphs\n")
-    _write(export / "Shares.csv", "Date,ShareLink,ShareCommentary,SharedUrl,MediaUrl,"
+    write_file(export / "Profile.csv", "First Name,Last Name,Headline\nAnn,Example,Graphs\n")
+    write_file(export / "Shares.csv", "Date,ShareLink,ShareCommentary,SharedUrl,MediaUrl,"
            "Visibility\n2023-05-04 10:22:33,https://www.linkedin.com/feed/update/"
            "urn%3Ali%3Ashare%3A7059876543210987654,Our paper,https://example.org/p,,PUBLIC\n")
-    _write(export / "Reactions.csv", "Date,Type,Link\n2023-05-06 12:31:00,LIKE,"
+    write_file(export / "Reactions.csv", "Date,Type,Link\n2023-05-06 12:31:00,LIKE,"
            "https://www.linkedin.com/posts/bob-smith-12345_graphs-activity-"
            "7068888888888888888-AbCd\n")
-    _write(export / "Comments.csv", "Date,Link,Message\n2023-05-05 11:00:00,"
+    write_file(export / "Comments.csv", "Date,Link,Message\n2023-05-05 11:00:00,"
            "https://www.linkedin.com/posts/bob-smith-12345_graphs-activity-"
            '7068888888888888888-AbCd,"Great work!"\n')
     return export
@@ -273,14 +266,14 @@ def _linkedin(folder: Path) -> Path:
 
 def _facebook(folder: Path) -> Path:
     export = folder / "facebook"
-    _write(export / "personal_information" / "profile_information" /
+    write_file(export / "personal_information" / "profile_information" /
            "profile_information.json",
            json.dumps({"profile_v2": {"name": {"full_name": "Ann Lee"}}}))
     activity = export / "your_facebook_activity"
-    _write(activity / "posts" / "your_posts__check_ins__photos_and_videos_1.json", json.dumps([
+    write_file(activity / "posts" / "your_posts__check_ins__photos_and_videos_1.json", json.dumps([
         {"timestamp": 1683195753, "title": "Ann Lee updated her status.",
          "data": [{"post": "Graphs"}]}]))
-    _write(activity / "comments_and_reactions" / "comments.json", json.dumps({"comments_v2": [
+    write_file(activity / "comments_and_reactions" / "comments.json", json.dumps({"comments_v2": [
         {"timestamp": 1683400000, "title": "Ann Lee commented on Bob Smith's post.",
          "data": [{"comment": {"timestamp": 1683400000, "comment": "Nice",
                                "author": "Ann Lee"}}]}]}))
@@ -288,104 +281,9 @@ def _facebook(folder: Path) -> Path:
 
 
 def _credentials(folder: Path) -> Path:
-    return _write(folder / "ann.yaml", (
+    return write_file(folder / "ann.yaml", (
         "person: ann\ncredentials:\n  - kind: talk\n    date: 2023-11-14\n"
         "    title: Influence without follower counts\n    url: https://example.org/t/42\n"))
-
-
-def _instagram(folder: Path) -> Path:
-    export = folder / "instagram-ann.lee-2024-05-01-AbCd"
-    _write(export / "your_instagram_activity" / "content" / "posts_1.json", json.dumps([
-        {"media": [{"uri": "media/posts/202401/1.jpg", "creation_timestamp": 1704450153,
-                    "title": "Graphs"}]}]))
-    _write(export / "connections" / "followers_and_following" / "followers_1.json",
-           json.dumps([{"title": "", "media_list_data": [], "string_list_data": [
-               {"href": "https://www.instagram.com/bo", "value": "bo",
-                "timestamp": 1704450000}]}]))
-    return export
-
-
-def _meta_api(folder: Path) -> Path:
-    return _write(folder / "media.json", json.dumps({"data": [
-        {"id": "17895695668004550", "caption": "Graphs", "media_type": "IMAGE",
-         "permalink": "https://www.instagram.com/p/C1a/", "timestamp": "2024-01-05T10:22:33+0000",
-         "username": "ann", "comments": {"data": [
-             {"id": "17858893269000001", "text": "Nice", "timestamp": "2024-01-05T11:00:00+0000",
-              "username": "bo", "from": {"id": "1", "username": "bo"}}]}}]}))
-
-
-def _threads(folder: Path) -> Path:
-    export = folder / "instagram-ann-2024-05-01-AbCd"
-    _write(export / "your_instagram_activity" / "threads" / "threads_and_replies.json",
-           json.dumps({"text_post_app_text_posts": [{"media": [
-               {"uri": "", "creation_timestamp": 1704450153, "title": "Graphs"}]}]}))
-    return export
-
-
-def _threads_api(folder: Path) -> Path:
-    return _write(folder / "threads.json", json.dumps({"data": [
-        {"id": "1", "media_product_type": "THREADS", "media_type": "TEXT_POST",
-         "text": "Graphs", "timestamp": "2024-01-05T10:22:33+0000", "username": "ann"},
-        {"id": "2", "media_product_type": "THREADS", "media_type": "TEXT_POST",
-         "text": "Yes", "timestamp": "2024-01-05T11:22:33+0000", "username": "bo",
-         "replied_to": {"id": "1"}, "root_post": {"id": "1"}}]}))
-
-
-def _tiktok(folder: Path) -> Path:
-    return _write(folder / "user_data.json", json.dumps({
-        "Profile": {"Profile Information": {"ProfileMap": {"userName": "ann"}}},
-        "Video": {"Videos": {"VideoList": [
-            {"Date": "2024-01-05 10:22:33", "Link": "https://www.tiktokv.com/share/video/"
-             "7320000000000000001/", "Likes": "3"}]}},
-        "Activity": {"Follower List": {"FansList": [
-            {"Date": "2024-01-04 10:00:00", "UserName": "bo"}]}}}))
-
-
-def _tiktok_api(folder: Path) -> Path:
-    return _write(folder / "videos.json", json.dumps({
-        "data": {"videos": [{"id": 7320000000000000001, "create_time": 1704450153,
-                             "username": "ann", "video_description": "Graphs"}],
-                 "cursor": 1, "has_more": False},
-        "error": {"code": "ok", "message": "", "log_id": "20240105"}}))
-
-
-def _youtube_takeout(folder: Path) -> Path:
-    export = folder / "Takeout" / "YouTube and YouTube Music"
-    _write(export / "channels" / "channel.csv", "Channel ID,Channel Title (Original),"
-           "Channel Visibility\nUCann0000000000000000000,Ann,Public\n")
-    _write(export / "video metadata" / "videos.csv", "Video ID,Channel ID,Video Title "
-           "(Original),Privacy,Video Create Timestamp,Video Publish Timestamp\n"
-           "dQw4w9WgXcQ,UCann0000000000000000000,Graphs,Public,2024-01-05T10:22:33+00:00,"
-           "2024-01-05T10:22:33+00:00\n")
-    return folder / "Takeout"
-
-
-def _youtube_api(folder: Path) -> Path:
-    comment = {"kind": "youtube#comment", "id": "UgzAbc", "snippet": {
-        "videoId": "dQw4w9WgXcQ", "textOriginal": "Nice", "authorDisplayName": "Bo",
-        "authorChannelId": {"value": "UCbo00000000000000000000"},
-        "publishedAt": "2024-01-05T11:00:00Z"}}
-    return _write(folder / "commentThreads.json", json.dumps({
-        "kind": "youtube#commentThreadListResponse", "items": [
-            {"kind": "youtube#commentThread", "id": "UgzAbc", "snippet": {
-                "channelId": "UCann0000000000000000000", "videoId": "dQw4w9WgXcQ",
-                "topLevelComment": comment, "totalReplyCount": 0}}]}))
-
-
-def _pinterest_api(folder: Path) -> Path:
-    return _write(folder / "pins.json", json.dumps({"items": [
-        {"id": "813744226420795884", "created_at": "2024-01-05T10:22:33",
-         "title": "Fractions", "board_id": "1", "board_owner": {"username": "ann"}},
-        {"id": "813744226420795885", "created_at": "2024-01-06T10:22:33",
-         "board_id": "2", "board_owner": {"username": "bo"},
-         "parent_pin_id": "813744226420795884"}], "bookmark": None}))
-
-
-def _github(folder: Path) -> Path:
-    event = {"id": "2489651045", "type": "WatchEvent", "actor": {"id": 1, "login": "bo"},
-             "repo": {"id": 2, "name": "ann/graphs"}, "payload": {"action": "started"},
-             "public": True, "created_at": "2015-01-01T15:00:00Z"}
-    return _write(folder / "2015-01-01-15.json", json.dumps(event) + "\n")
 
 
 #: format → (writer of a valid input under a folder, the options it needs)
@@ -406,16 +304,16 @@ SEEDS: Final[dict[str, tuple[Callable[[Path], Path], SourceOptions]]] = {
     "linkedin": (_linkedin, SourceOptions()),
     "facebook": (_facebook, SourceOptions()),
     "credentials": (_credentials, SourceOptions()),
-    "instagram": (_instagram, SourceOptions()),
-    "instagram-api": (_meta_api, SourceOptions()),
-    "threads": (_threads, SourceOptions()),
-    "threads-api": (_threads_api, SourceOptions()),
-    "tiktok": (_tiktok, SourceOptions()),
-    "tiktok-api": (_tiktok_api, SourceOptions()),
-    "youtube-takeout": (_youtube_takeout, SourceOptions()),
-    "youtube-api": (_youtube_api, SourceOptions()),
-    "pinterest-api": (_pinterest_api, SourceOptions()),
-    "github": (_github, SourceOptions()),
+    "instagram": (media.instagram, SourceOptions()),
+    "instagram-api": (media.meta_api, SourceOptions()),
+    "threads": (media.threads, SourceOptions()),
+    "threads-api": (media.threads_api, SourceOptions()),
+    "tiktok": (media.tiktok, SourceOptions()),
+    "tiktok-api": (media.tiktok_api, SourceOptions()),
+    "youtube-takeout": (media.youtube_takeout, SourceOptions()),
+    "youtube-api": (media.youtube_api, SourceOptions()),
+    "pinterest-api": (media.pinterest_api, SourceOptions()),
+    "github": (media.github, SourceOptions()),
 }
 
 

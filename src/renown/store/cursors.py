@@ -65,7 +65,7 @@ def commit_batch(con: duckdb.DuckDBPyConnection, stream: str, batch: Batch, posi
 
 def _save(con: duckdb.DuckDBPyConnection, stream: str, position: str, messages: int) -> None:
     """Upsert as UPDATE + INSERT: DuckDB 2.0.1's ON CONFLICT DO UPDATE can fail onto rows
-    of the same transaction (see `renown.store.ingest._upsert_accounts`)."""
+    of the same transaction (see `renown.store.staging._upsert_accounts`)."""
     ingestion_id = int(scalar(con, "SELECT max(ingestion_id) FROM ingestions") or 0) + 1
     params = {"stream": stream, "position": position, "messages": messages,
               "id": ingestion_id, "now": utc_now()}
