@@ -23,7 +23,7 @@ def test_export_writes_the_scoring_inputs(tmp_path: Path) -> None:
     result = runner.invoke(app, ["export", "--parquet", str(tmp_path / "out"), "--db", str(db),
                                  "--json"])
     assert result.exit_code == 0, result.output
-    rows = json.loads(result.stdout)["rows"]
+    rows = json.loads(result.stdout)["inputs"]["rows"]
     events = pq.read_table(tmp_path / "out" / "events.parquet")
     assert rows == {"events.parquet": events.num_rows, "identities.parquet": links}
     assert events.num_rows == len(world.events) > 50

@@ -135,8 +135,9 @@ def test_top(scored: Path) -> None:
     result = ok("top", "--db", scored)
     assert "alice-person" in result.stdout and "leaderboard" in result.stdout
     rows = ok_json("top", "--db", scored)
-    assert set(rows[0]) == {"rank", "person_id", "score", "networks", "reactors",
-                            "display_name"}
+    assert set(rows[0]) == {"rank", "person_id", "score", "percentile", "networks",
+                            "reactors", "display_name"}
+    assert rows[0]["percentile"] == 100.0 or rows[0]["percentile"] > rows[-1]["percentile"]
     assert rows[0]["person_id"] == "alice-person" and rows[0]["rank"] == 1
     assert [r["rank"] for r in rows] == list(range(1, len(rows) + 1))
     scores = [r["score"] for r in rows]
@@ -157,8 +158,9 @@ def test_show(scored: Path) -> None:
     result = ok("show", "alice-person", "--db", scored)
     assert "alice-person" in result.stdout and "change:" in result.stdout
     summary = ok_json("show", "twitter:alice", "--db", scored)
-    assert set(summary) == {"person_id", "as_of", "model_version", "score", "band",
-                            "offline_points", "networks", "deltas"}
+    assert set(summary) == {"person_id", "as_of", "model_version", "score", "percentile",
+                            "band", "offline_points", "networks", "deltas"}
+    assert 0 < summary["percentile"] <= 100
     assert summary["person_id"] == "alice-person" and summary["as_of"] == str(LAST_DAY)
     assert {n["network"] for n in summary["networks"]} == {"twitter", "mastodon"}
     assert set(summary["deltas"]) == {"day", "week", "month"}
@@ -173,7 +175,7 @@ def test_explain(scored: Path) -> None:
     assert "What adds up to the score" in result.stdout and "fan" in result.stdout
     data = ok_json("explain", "alice-person", "--db", scored)
     assert {"person_id", "as_of", "model_version", "score", "contributions", "top_reactors",
-            "top_posts", "since", "previous_score", "drivers"} == set(data)
+            "top_posts", "since", "previous_score", "drivers", "percentile"} == set(data)
     assert sum(c["points"] for c in data["contributions"]) == pytest.approx(data["score"])
     assert {"reactor", "reach", "reactions"} <= set(data["top_reactors"][0])
     assert {"post_id", "reactors", "reactions"} <= set(data["top_posts"][0])
@@ -199,7 +201,8 @@ def test_history(scored: Path) -> None:
     first_line = result.stdout.splitlines()[0]
     assert "alice-person" in first_line and SPARK_BARS & set(first_line)
     rows = ok_json("history", "alice-person", "--db", scored)
-    assert len(rows) == 9 and set(rows[0]) == {"as_of", "score", "model_version"}
+    assert len(rows) == 9 and set(rows[0]) == {"as_of", "score", "model_version",
+                                                    "percentile"}
     assert [r["as_of"] for r in rows] == sorted(r["as_of"] for r in rows)
     window = ok_json("history", "alice-person", "--from", "2025-01-15", "--to", "2025-01-17",
                      "--db", scored)
@@ -361,3 +364,30 @@ def test_candidate_reusing_the_current_version_name(scored: Path, tmp_path: Path
                 "reuses the current version name")
     clean_error(run("model", "promote", candidate, "--db", scored), "already exists")
     clean_error(run("score", "--model", candidate, "--db", scored), "already exists")
+
+
+def test_top_offset_pages_on(scored: Path) -> None:
+    everyone = ok_json("top", "--db", scored)
+    page = ok_json("top", "--limit", "2", "--offset", "1", "--db", scored)
+    assert [r["person_id"] for r in page] == [r["person_id"] for r in everyone[1:3]]
+    assert [r["rank"] for r in page] == [2, 3]
+
+
+def test_export_scores_history_and_topics(scored: Path, tmp_path: Path) -> None:
+    out = {name: tmp_path / f"{name}{ext}" for name, ext in
+           (("scores", ".csv"), ("history", ".parquet"), ("topics", ".jsonl"))}
+    data = ok_json("export", "--scores", out["scores"], "--history", out["history"],
+                   "--topics", out["topics"], "--db", scored)
+    people = ok_json("top", "--limit", "1000", "--db", scored)
+    assert data["scores"]["rows"] == len(people) and data["scores"]["file"] == str(out["scores"])
+    header = out["scores"].read_text().splitlines()[0].split(",")
+    assert {"person_id", "score", "percentile"} <= set(header)
+    assert data["history"]["rows"] >= len(people) and out["history"].stat().st_size > 0
+    assert data["topics"]["rows"] == len(out["topics"].read_text().splitlines())
+    mastodon = ok_json("export", "--scores", tmp_path / "m.json", "--network", "mastodon",
+                       "--db", scored)
+    rows = json.loads((tmp_path / "m.json").read_text())
+    assert mastodon["scores"]["rows"] == len(rows) and {r["network"] for r in rows} == {"mastodon"}
+    refused = runner.invoke(app, ["export", "--scores", str(tmp_path / "s.xlsx"),
+                                  "--db", str(scored)])
+    assert refused.exit_code != 0 and "xlsx" in refused.output

@@ -195,7 +195,7 @@ def test_snapshots_under_two_versions_coexist_and_queries_read_the_current_one(
         summary = person_summary(con, bob)
         assert (summary.model_version, summary.score) == (version, stored(version, bob))
         assert summary.deltas["day"] is not None
-        assert [v for _, _, v in history(con, bob)] == [version, version]
+        assert [v for _, _, v, _ in history(con, bob)] == [version, version]
         assert history(con, bob)[-1][1] == stored(version, bob)
 
 

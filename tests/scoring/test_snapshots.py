@@ -86,15 +86,15 @@ def test_backfill_writes_one_snapshot_per_day_in_order(con: duckdb.DuckDBPyConne
     runs = con.execute("SELECT as_of FROM score_runs ORDER BY run_id").fetchall()
     assert [d for d, in runs] == expected
     rows = history(con, "twitter:rising")
-    assert [d for d, _, _ in rows] == expected
-    scores = [s for _, s, _ in rows]
+    assert [d for d, _, _, _ in rows] == expected
+    scores = [s for _, s, _, _ in rows]
     assert scores == sorted(scores) and scores[0] < scores[-1]  # a new fan every day
-    assert {v for _, _, v in rows} == {DEFAULT_MODEL.version}
-    assert [d for d, _, _ in history(con, "twitter:rising", day(22), day(24))] == [
+    assert {v for _, _, v, _ in rows} == {DEFAULT_MODEL.version}
+    assert [d for d, _, _, _ in history(con, "twitter:rising", day(22), day(24))] == [
         day(22), day(23), day(24)]
     # Backfilling again over an overlapping range replaces, never duplicates.
     backfill(con, day(25), day(32))
-    assert [d for d, _, _ in history(con, "twitter:rising")] == [day(d) for d in range(20, 33)]
+    assert [d for d, _, _, _ in history(con, "twitter:rising")] == [day(d) for d in range(20, 33)]
 
 
 def test_backfill_is_incremental_unless_asked_to_replace(

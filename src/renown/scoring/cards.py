@@ -13,13 +13,15 @@ that these give the CLI's answers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any, Final
 
 import duckdb
+import numpy as np
 
 from renown.scoring.explain import AccountRow
+from renown.scoring.percentiles import FloatArray, percentile_in
 from renown.scoring.queries import NetworkScore, PersonNotFoundError
 from renown.scoring.snapshots import SnapshotInfo
 
@@ -56,8 +58,15 @@ class CardContext:
     earlier_runs: dict[str, int]
     #: Declared people's display names (accounts' names are read per card).
     declared_names: dict[str, str]
+    #: Every score of the snapshot, ascending: percentiles by binary search (8 bytes a
+    #: person, so kept for large snapshots too).
+    sorted_scores: FloatArray = field(default_factory=lambda: np.zeros(0))
     #: Every card of a small snapshot, ready (None above `MAX_CARDS_IN_MEMORY`).
     cards: dict[str, PersonCard] | None = None
+
+    def percentile(self, score: float) -> float:
+        """The percentile rank of a score in this snapshot (`renown.scoring.percentiles`)."""
+        return percentile_in(self.sorted_scores, score)
 
     @property
     def runs(self) -> str:
@@ -71,8 +80,11 @@ def card_context(con: duckdb.DuckDBPyConnection, info: SnapshotInfo) -> CardCont
                        "list_contains(?, as_of)", [info.model_version, list(days)]).fetchall()
     names = con.execute("SELECT person_id, display_name FROM people "
                         "WHERE display_name IS NOT NULL").fetchall()
+    scores = con.sql("SELECT score FROM person_scores WHERE run_id = $run ORDER BY score",
+                     params={"run": info.run_id}).fetchnumpy()["score"]
     context = CardContext(info, {days[day]: int(run) for day, run in runs},
-                          {str(p): str(n) for p, n in names})
+                          {str(p): str(n) for p, n in names},
+                          np.asarray(scores, dtype=np.float64))
     if info.people > MAX_CARDS_IN_MEMORY:
         return context
     return replace(context, cards=_all_cards(con, context))

@@ -14,6 +14,7 @@ from datetime import date
 import duckdb
 import pyarrow.compute as pc
 
+from renown.errors import RenownError
 from renown.scoring.explain import (
     AccountRow,
     Explanation,
@@ -28,6 +29,11 @@ from renown.scoring.snapshots import day_end
 from renown.scoring.topics.endorsements import stored_points_on
 from renown.store.database import scalar
 
+
+class SinceError(ValueError, RenownError):
+    """A comparison day that is not before the score's day."""
+
+
 #: Below this many points a component counts as unchanged.
 NEGLIGIBLE_POINTS = 0.05
 _VERB = {"reshare": "reshared", "quote": "quoted", "reply": "replied", "comment": "commented",
@@ -39,7 +45,7 @@ def explain_change(con: duckdb.DuckDBPyConnection, explanation: Explanation,
                    since: date) -> Explanation:
     """``explanation`` extended with the earlier score and the drivers since ``since``."""
     if since >= explanation.as_of:
-        raise ValueError(f"--since {since} must be before the score date {explanation.as_of}")
+        raise SinceError(f"--since {since} must be before the score date {explanation.as_of}")
     model = current_model(con)
     earlier = _rows_at(con, explanation.person_id, since, model)
     before = component_points(contributions(

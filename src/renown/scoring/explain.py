@@ -15,7 +15,8 @@ from datetime import date
 import duckdb
 
 from renown.scoring.model import Model
-from renown.scoring.queries import current_snapshot
+from renown.scoring.percentiles import percentile_of
+from renown.scoring.queries import PersonNotFoundError, current_snapshot
 from renown.scoring.registry import current_model
 from renown.scoring.scale import MIN_SCORE
 from renown.scoring.signals import QUANTUM, SignalScope, build_signals
@@ -61,6 +62,8 @@ class Explanation:
     as_of: date
     model_version: str
     score: float
+    #: Percentile rank among everyone scored that day under the model (0–100).
+    percentile: float
     contributions: list[Contribution]
     top_reactors: list[ReactorEvidence]
     top_posts: list[PostEvidence]
@@ -80,7 +83,7 @@ def snapshot_rows(con: duckdb.DuckDBPyConnection, run_id: int, person_id: str
     person = con.execute("SELECT score, offline_points FROM person_scores WHERE run_id = ? "
                          "AND person_id = ?", [run_id, person_id]).fetchall()
     if not person:
-        raise LookupError(f"{person_id!r} has no score in this snapshot")
+        raise PersonNotFoundError(f"{person_id!r} has no score in this snapshot")
     rows = con.execute(f"SELECT {_ACCOUNT_COLUMNS} FROM account_scores WHERE run_id = ? "
                        "AND person_id = ? ORDER BY points DESC, network, account",
                        [run_id, person_id]).fetchall()
@@ -116,6 +119,7 @@ def explain(con: duckdb.DuckDBPyConnection, person_id: str, *, day: date | None 
     rows = snapshot_rows(con, info.run_id, person_id)
     reactors, posts = _evidence(con, info.run_id, person_id, info.as_of, model, top)
     return Explanation(person_id, info.as_of, info.model_version, rows[0],
+                       percentile_of(con, info.run_id, rows[0]),
                        contributions(rows, model, stored_points(con, info.run_id, person_id)),
                        reactors, posts)
 

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Final
 
+from renown.errors import RenownError
 from renown.events import KINDS, OFFLINE_KINDS
 
 #: How much one reaction of each kind says about influence.  A reshare or
@@ -46,6 +47,10 @@ DEFAULT_OFFLINE_WEIGHTS: Final[dict[str, float]] = {
 INTRODUCED: Final[dict[str, float]] = {
     "mutual_discount": 0.0, "repetition_exponent": 0.0, "automation_fence": 0.0,
 }
+
+
+class ModelError(ValueError, RenownError):
+    """A model that is invalid or cannot be read (the message says why)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +170,7 @@ class Model:
         _normalise(self)
         problems = _type_problems(self) or _problems(self)
         if problems:
-            raise ValueError("invalid model: " + "; ".join(problems))
+            raise ModelError("invalid model: " + "; ".join(problems))
 
     @property
     def fingerprint(self) -> str:
@@ -203,7 +208,7 @@ class Model:
         known = {f.name for f in fields(Model)}
         unknown = sorted(set(data) - known)
         if unknown:
-            raise ValueError(f"unknown model parameters: {', '.join(unknown)}")
+            raise ModelError(f"unknown model parameters: {', '.join(unknown)}")
         return Model(**{**INTRODUCED, **data})
 
     @staticmethod
@@ -211,7 +216,7 @@ class Model:
         try:
             return Model.from_toml(path.read_text(encoding="utf-8"))
         except (OSError, ValueError, TypeError) as exc:
-            raise ValueError(f"{path}: cannot read model: {exc}") from exc
+            raise ModelError(f"{path}: cannot read model: {exc}") from exc
 
 
 def _toml_value(value: object) -> str:

@@ -15,6 +15,7 @@ days or models are never mixed.
 
 from __future__ import annotations
 
+import math
 from typing import Final
 
 import duckdb
@@ -50,6 +51,15 @@ def percentile_ranks(scores: FloatArray) -> FloatArray:
     return 100.0 * (below + 0.5 * tied) / values.size
 
 
+def percentile_in(ordered: FloatArray, score: float) -> float:
+    """The percentile rank of ``score`` among scores already sorted ascending."""
+    if ordered.size == 0:
+        return 0.0
+    below = int(np.searchsorted(ordered, score, side="left"))
+    tied = int(np.searchsorted(ordered, score, side="right")) - below
+    return 100.0 * (below + 0.5 * tied) / ordered.size
+
+
 def percentile_of(con: duckdb.DuckDBPyConnection, run_id: int, score: float,
                   network: str | None = None) -> float:
     """The percentile rank of one score in a stored snapshot (people, or one network)."""
@@ -63,3 +73,9 @@ def percentile_of(con: duckdb.DuckDBPyConnection, run_id: int, score: float,
                         + 0.5 * count(*) FILTER (WHERE score = $score)) / count(*)
         FROM {table} WHERE run_id = $run {where}""", params)
     return float(value) if value is not None else 0.0
+
+
+def format_percentile(value: float) -> str:
+    """One decimal, rounded down: the top person of 2,000 reads 99.9, never 100.0 ahead
+    of people tied with them, and nobody reads as higher than they are."""
+    return f"{math.floor(value * 10.0 + 1e-9) / 10.0:.1f}"

@@ -9,6 +9,7 @@ from typing import Final
 import duckdb
 
 from renown.errors import RenownError
+from renown.scoring.percentiles import percentile_of, percentile_sql
 from renown.scoring.registry import current_model
 from renown.scoring.snapshots import SnapshotInfo, latest_run
 from renown.store.database import scalar
@@ -20,6 +21,10 @@ BANDS: Final = ((80.0, "leading"), (60.0, "influential"), (40.0, "notable"),
 
 class PersonNotFoundError(LookupError, RenownError):
     """No person matches, or several do (the message says which)."""
+
+
+class NoScoresError(LookupError, RenownError):
+    """No snapshot to read (nothing scored yet, or nothing on or before the day asked)."""
 
 
 def band(score: float) -> str:
@@ -51,7 +56,8 @@ def resolve_person(con: duckdb.DuckDBPyConnection, text: str) -> str:
 def current_snapshot(con: duckdb.DuckDBPyConnection, day: date | None = None) -> SnapshotInfo:
     info = latest_run(con, current_model(con).version, day)
     if info is None:
-        raise LookupError("no scores yet: run `renown score` first")
+        where = f" on or before {day}" if day is not None else ""
+        raise NoScoresError(f"no scores{where} yet: run `renown score` first")
     return info
 
 
@@ -63,6 +69,9 @@ class LeaderboardRow:
     networks: str
     reactors: int
     display_name: str | None
+    #: Percentile rank among everyone scored that day (on the network, for a network's
+    #: leaderboard): `renown.scoring.percentiles`.
+    percentile: float
 
 
 def leaderboard(con: duckdb.DuckDBPyConnection, *, network: str | None = None,
@@ -70,28 +79,33 @@ def leaderboard(con: duckdb.DuckDBPyConnection, *, network: str | None = None,
     """People by score (overall, or by their score on one network)."""
     info = current_snapshot(con, day)
     if network is None:
-        sql = """
+        sql = f"""
+            WITH page AS (
+                SELECT person_id, score, {percentile_sql()} AS percentile FROM person_scores
+                WHERE run_id = $run ORDER BY score DESC, person_id LIMIT $limit OFFSET $offset)
             SELECT p.person_id, p.score, string_agg(DISTINCT s.network, ',' ORDER BY s.network),
-                   sum(s.reactors), any_value(a.display_name)
-            FROM person_scores p
-            LEFT JOIN account_scores s ON s.run_id = p.run_id AND s.person_id = p.person_id
+                   sum(s.reactors), any_value(a.display_name), p.percentile
+            FROM page p
+            LEFT JOIN account_scores s ON s.run_id = $run AND s.person_id = p.person_id
             LEFT JOIN accounts a ON a.network = s.network AND a.account = s.account
-            WHERE p.run_id = $run GROUP BY p.person_id, p.score
-            ORDER BY p.score DESC, p.person_id LIMIT $limit OFFSET $offset"""
+            GROUP BY p.person_id, p.score, p.percentile
+            ORDER BY p.score DESC, p.person_id"""
     else:
-        sql = """
-            SELECT s.person_id, s.score, s.network, s.reactors, a.display_name
-            FROM account_scores s
+        sql = f"""
+            WITH ranked AS (
+                SELECT *, {percentile_sql()} AS percentile FROM account_scores
+                WHERE run_id = $run AND network = $network)
+            SELECT s.person_id, s.score, s.network, s.reactors, a.display_name, s.percentile
+            FROM ranked s
             LEFT JOIN accounts a ON a.network = s.network AND a.account = s.account
-            WHERE s.run_id = $run AND s.network = $network
             ORDER BY s.score DESC, s.person_id LIMIT $limit OFFSET $offset"""
     params: dict[str, object] = {"run": info.run_id, "limit": limit, "offset": offset}
     if network is not None:
         params["network"] = network
     rows = con.execute(sql, params).fetchall()
     return [LeaderboardRow(offset + i + 1, str(pid), float(score), str(nets or ""),
-                           int(reactors or 0), name)
-            for i, (pid, score, nets, reactors, name) in enumerate(rows)]
+                           int(reactors or 0), name, float(percentile))
+            for i, (pid, score, nets, reactors, name, percentile) in enumerate(rows)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +129,8 @@ class PersonSummary:
     model_version: str
     score: float
     band: str
+    #: Percentile rank among everyone scored that day under the model (0–100).
+    percentile: float
     offline_points: float
     networks: list[NetworkScore]
     #: Change since 1, 7 and 30 days earlier (None where no snapshot exists).
@@ -136,7 +152,7 @@ def person_summary(con: duckdb.DuckDBPyConnection, person_id: str,
     deltas = {label: _delta(con, person_id, info, days, score)
               for label, days in (("day", 1), ("week", 7), ("month", 30))}
     return PersonSummary(person_id, info.as_of, info.model_version, score, band(score),
-                         offline, networks, deltas)
+                         percentile_of(con, info.run_id, score), offline, networks, deltas)
 
 
 def _delta(con: duckdb.DuckDBPyConnection, person_id: str, info: SnapshotInfo, days: int,
@@ -149,16 +165,22 @@ def _delta(con: duckdb.DuckDBPyConnection, person_id: str, info: SnapshotInfo, d
 
 
 def history(con: duckdb.DuckDBPyConnection, person_id: str, start: date | None = None,
-            end: date | None = None) -> list[tuple[date, float, str]]:
-    """(day, score, model version) for every stored snapshot of a person, oldest first."""
+            end: date | None = None) -> list[tuple[date, float, str, float]]:
+    """(day, score, model version, that day's percentile) for every stored snapshot of a
+    person under the current model, oldest first."""
     rows = con.execute("""
-        SELECT r.as_of, p.score, r.model_version FROM person_scores p JOIN score_runs r
-        USING (run_id) WHERE p.person_id = ? AND r.model_version = ?
-          AND (CAST(? AS DATE) IS NULL OR r.as_of >= ?)
-          AND (CAST(? AS DATE) IS NULL OR r.as_of <= ?)
-        ORDER BY r.as_of""",
+        WITH mine AS (
+            SELECT p.run_id, r.as_of, p.score, r.model_version FROM person_scores p
+            JOIN score_runs r USING (run_id) WHERE p.person_id = ? AND r.model_version = ?
+              AND (CAST(? AS DATE) IS NULL OR r.as_of >= ?)
+              AND (CAST(? AS DATE) IS NULL OR r.as_of <= ?))
+        SELECT m.as_of, m.score, m.model_version,
+               100.0 * (count(*) FILTER (WHERE o.score < m.score)
+                        + 0.5 * count(*) FILTER (WHERE o.score = m.score)) / count(*)
+        FROM mine m JOIN person_scores o ON o.run_id = m.run_id
+        GROUP BY m.as_of, m.score, m.model_version ORDER BY m.as_of""",
         [person_id, current_model(con).version, start, start, end, end]).fetchall()
-    return [(d, float(s), str(v)) for d, s, v in rows]
+    return [(d, float(s), str(v), float(pct)) for d, s, v, pct in rows]
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from datetime import date
 
 import duckdb
 
+from renown.scoring.percentiles import percentile_sql
 from renown.scoring.queries import BANDS, LeaderboardRow, current_snapshot
 from renown.scoring.snapshots import SnapshotInfo
 from renown.store.database import scalar
@@ -83,7 +84,8 @@ def scored_networks(con: duckdb.DuckDBPyConnection, run_id: int) -> list[str]:
 
 _OVERALL = """
     WITH ranked AS (
-        SELECT person_id, score, row_number() OVER (ORDER BY score DESC, person_id) AS rank
+        SELECT person_id, score, row_number() OVER (ORDER BY score DESC, person_id) AS rank,
+               {percentile} AS percentile
         FROM person_scores WHERE run_id = $run),
     accounts_of AS (
         SELECT s.person_id, string_agg(DISTINCT s.network, ',' ORDER BY s.network) AS networks,
@@ -95,25 +97,28 @@ _OVERALL = """
         WHERE s.run_id = $run GROUP BY s.person_id),
     filtered AS (
         SELECT r.rank, r.person_id, r.score, coalesce(c.networks, '') AS networks,
-               coalesce(c.reactors, 0) AS reactors, c.display_name
+               coalesce(c.reactors, 0) AS reactors, c.display_name, r.percentile
         FROM ranked r LEFT JOIN accounts_of c USING (person_id)
         WHERE ($pattern IS NULL OR r.person_id ILIKE $pattern ESCAPE '\\'
                OR coalesce(c.matched, false))
-          AND r.score >= $low AND r.score < $high)"""
+          AND r.score >= $low AND r.score < $high)
+""".replace("{percentile}", percentile_sql("score"))
 
 _BY_NETWORK = """
     WITH ranked AS (
         SELECT s.person_id, s.account, s.score, s.reactors, a.display_name,
-               row_number() OVER (ORDER BY s.score DESC, s.person_id, s.account) AS rank
+               row_number() OVER (ORDER BY s.score DESC, s.person_id, s.account) AS rank,
+               {percentile} AS percentile
         FROM account_scores s
         LEFT JOIN accounts a ON a.network = s.network AND a.account = s.account
         WHERE s.run_id = $run AND s.network = $network),
     filtered AS (
-        SELECT rank, person_id, score, $network AS networks, reactors, display_name
+        SELECT rank, person_id, score, $network AS networks, reactors, display_name,
+               percentile
         FROM ranked
         WHERE ($pattern IS NULL OR person_id ILIKE $pattern ESCAPE '\\'
                OR account ILIKE $pattern ESCAPE '\\' OR display_name ILIKE $pattern ESCAPE '\\')
-          AND score >= $low AND score < $high)"""
+          AND score >= $low AND score < $high)""".replace("{percentile}", percentile_sql("s.score"))
 
 
 def search_leaderboard(
@@ -136,12 +141,14 @@ def search_leaderboard(
     if network is not None:
         sql, params["network"] = _BY_NETWORK, network
     total = int(scalar(con, sql + " SELECT count(*) FROM filtered", params))
-    rows = con.execute(sql + """ SELECT rank, person_id, score, networks, reactors, display_name
+    rows = con.execute(sql + """ SELECT rank, person_id, score, networks, reactors, display_name,
+                                        percentile
                                  FROM filtered ORDER BY rank LIMIT $limit OFFSET $offset""",
                        {**params, "limit": limit, "offset": offset}).fetchall()
     return LeaderboardPage(info, total, [
-        LeaderboardRow(int(rank), str(pid), float(score), str(nets), int(reactors or 0), name)
-        for rank, pid, score, nets, reactors, name in rows])
+        LeaderboardRow(int(rank), str(pid), float(score), str(nets), int(reactors or 0), name,
+                       float(percentile))
+        for rank, pid, score, nets, reactors, name, percentile in rows])
 
 
 def _like_pattern(query: str | None) -> str | None:

@@ -89,8 +89,8 @@ def test_history_pages_through_stored_days(client: TestClient, world: ServedWorl
     with open_store(world.db, read_only=True) as con:
         core = history(con, person)
     assert body["total"] == len(core) == HISTORY_DAYS
-    assert [i["as_of"] for i in body["items"]] == [d.isoformat() for d, _, _ in core]
-    assert [i["score"] for i in body["items"]] == pytest.approx([s for _, s, _ in core])
+    assert [i["as_of"] for i in body["items"]] == [d.isoformat() for d, _, _, _ in core]
+    assert [i["score"] for i in body["items"]] == pytest.approx([s for _, s, _, _ in core])
     page = client.get(f"/v1/people/{person}/history?limit=3&offset=2",
                       headers=world.headers()).json()
     assert page["items"] == body["items"][2:5] and page["total"] == HISTORY_DAYS

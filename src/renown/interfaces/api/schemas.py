@@ -68,6 +68,8 @@ class PersonSummary(Out):
     model_version: str
     score: float
     band: str
+    percentile: float = Field(description="Percentile rank among everyone scored that day "
+                              "under the model, 0–100 (ties count half).")
     deltas: Deltas
     components: ComponentPoints
     offline_points: float
@@ -78,6 +80,8 @@ class HistoryPoint(Out):
     as_of: date
     score: float
     model_version: str
+    #: That day's percentile rank among everyone scored (0–100).
+    percentile: float
 
 
 class Page(Out):
@@ -130,6 +134,8 @@ class Explanation(Out):
     as_of: date
     model_version: str
     score: float
+    #: Percentile rank among everyone scored that day under the model (0–100).
+    percentile: float
     contributions: list[Contribution]
     top_reactors: list[Reactor]
     top_posts: list[Post]
@@ -141,6 +147,8 @@ class LeaderboardEntry(Out):
     person_id: str
     display_name: str | None
     score: float
+    #: Percentile rank among everyone scored that day (on the network, when filtered by one).
+    percentile: float
     band: str
     networks: list[str]
     reactors: int

@@ -85,6 +85,7 @@ def _summary(lease: Lease, info: SnapshotInfo, text: str) -> schemas.PersonSumma
     return schemas.PersonSummary(
         person_id=card.person_id, display_name=card.display_name, as_of=info.as_of,
         model_version=info.model_version, score=card.score, band=band(card.score),
+        percentile=context.percentile(card.score),
         deltas=schemas.Deltas(**card.deltas),
         components=schemas.ComponentPoints(**component_points(parts), floor=1.0),
         offline_points=card.offline_points,
@@ -96,8 +97,8 @@ def person_history(lease: Lease, person_id: str, start: date | None, end: date |
     if start is not None and end is not None and start > end:
         raise invalid("start", f"{start} is after end {end}")
     rows = history(lease.con, person_id, start, end)
-    items = [schemas.HistoryPoint(as_of=d, score=s, model_version=v)
-             for d, s, v in rows[offset:offset + limit]]
+    items = [schemas.HistoryPoint(as_of=d, score=s, model_version=v, percentile=pct)
+             for d, s, v, pct in rows[offset:offset + limit]]
     return schemas.History(person_id=person_id, total=len(rows), limit=limit, offset=offset,
                            items=items)
 
@@ -125,7 +126,7 @@ def explanation(state: ServerState, lease: Lease, person_id: str, day: date | No
                                     drivers=result.drivers)
         return schemas.Explanation(
             person_id=person_id, as_of=result.as_of, model_version=result.model_version,
-            score=result.score,
+            score=result.score, percentile=result.percentile,
             contributions=[schemas.Contribution(label=c.label, points=c.points,
                                                 shown_points=float(s), network=c.network,
                                                 account=c.account, component=c.component)
@@ -149,8 +150,8 @@ def leaderboard(lease: Lease, *, network: str | None, query: str | None, band_na
         raise no_scores(exc) from exc
     items = [schemas.LeaderboardEntry(
         rank=r.rank, person_id=r.person_id, display_name=r.display_name, score=r.score,
-        band=band(r.score), networks=[n for n in r.networks.split(",") if n],
-        reactors=r.reactors) for r in page.rows]
+        percentile=r.percentile, band=band(r.score),
+        networks=[n for n in r.networks.split(",") if n], reactors=r.reactors) for r in page.rows]
     return schemas.Leaderboard(as_of=page.snapshot.as_of,
                                model_version=page.snapshot.model_version, network=network,
                                total=page.total, limit=limit, offset=offset, items=items)

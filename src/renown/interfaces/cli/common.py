@@ -16,6 +16,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from renown.errors import RenownError
+from renown.interfaces.library.store import Store
 from renown.sources.base import SourceError
 from renown.store.database import StoreError, default_db_path, open_store
 from renown.store.serving import publish_if_served
@@ -95,6 +97,20 @@ def store(db: Path | None, *, read_only: bool = False) -> Iterator[duckdb.DuckDB
         fail(str(exc))
     except duckdb.IOException as exc:
         fail(f"{db or default_db_path()}: {exc} (is another renown process writing to it?)")
+
+
+@contextmanager
+def library(db: Path | None, *, read_only: bool = False) -> Iterator[Store]:
+    """The store as the public `renown.Store` (the surface notebooks use), with what
+    Renown refuses turned into one clean error line."""
+    path = db or default_db_path()
+    try:
+        with Store(path, read_only=read_only) as opened:
+            yield opened
+    except RenownError as exc:
+        fail(str(exc))
+    except duckdb.IOException as exc:
+        fail(f"{path}: {exc} (is another renown process writing to it?)")
 
 
 def _publish(con: duckdb.DuckDBPyConnection, path: Path) -> None:

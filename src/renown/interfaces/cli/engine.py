@@ -1,15 +1,13 @@
-"""``renown export`` and the engine options of ``renown score``."""
+"""The engine options of ``renown score`` (local or Spark)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from renown.engines import Engine
-from renown.interfaces.cli.common import DbOption, JsonOption, console, fail, print_json, store
-from renown.store.export import export_parquet
+from renown.interfaces.cli.common import fail
 
 EngineOption = Annotated[str, typer.Option(
     "--engine", help="Where to compute: local (this machine) or spark (needs renown[spark]).")]
@@ -47,20 +45,3 @@ def make_engine(name: str, master: str, source: str | None, events_table: str | 
         fail(f"--engine spark needs PySpark: pip install 'renown[spark]' ({exc})")
     return SparkEngine(master=master, source=source, events_table=events_table,
                        identities_table=identities_table, output=output)
-
-
-def export_command(
-    parquet: Annotated[Path, typer.Option(
-        "--parquet", help="Folder to write events.parquet and identities.parquet into.")],
-    db: DbOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Write the store's scoring inputs as Parquet, for `renown score --engine spark --input`
-    or spark-submit on a cluster (docs/scale.md)."""
-    with store(db) as con:
-        counts = export_parquet(con, parquet)
-    if as_json:
-        print_json({"folder": str(parquet), "rows": counts})
-        return
-    for name, rows in counts.items():
-        console.print(f"Wrote {rows:,} rows to {parquet / name}")

@@ -7,9 +7,9 @@ import typer
 from renown.interfaces.cli.credentials import credentials_add_command
 from renown.interfaces.cli.demo import demo_command
 from renown.interfaces.cli.discover import discover_command
-from renown.interfaces.cli.engine import export_command
 from renown.interfaces.cli.evaluate import evaluate_command, fit_command
 from renown.interfaces.cli.evaluate_topics import evaluate_topics_command
+from renown.interfaces.cli.export import export_command
 from renown.interfaces.cli.forget import forget_command
 from renown.interfaces.cli.influence import influence_command
 from renown.interfaces.cli.ingest import ingest_command, status_command

@@ -8,6 +8,7 @@ from rich.table import Table
 from renown.interfaces.cli.common import console
 from renown.scoring.combine import round_preserving_sum
 from renown.scoring.explain import Explanation
+from renown.scoring.percentiles import format_percentile
 
 _BARS = "▁▂▃▄▅▆▇█"
 
@@ -24,7 +25,8 @@ def sparkline(values: list[float]) -> str:
 
 
 def print_explanation(result: Explanation) -> None:
-    console.print(f"[bold]{result.person_id}[/]  score [bold]{result.score:.1f}[/]  "
+    console.print(f"[bold]{result.person_id}[/]  score [bold]{result.score:.1f}[/] "
+                  f"(percentile {format_percentile(result.percentile)})  "
                   f"as of {result.as_of}, model {result.model_version}")
     shown = round_preserving_sum(np.array([c.points for c in result.contributions]),
                                  result.score)

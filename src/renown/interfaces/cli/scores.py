@@ -14,7 +14,15 @@ from rich.table import Table
 
 from renown.engines import Engine
 from renown.interfaces.cli.audience import audience_score
-from renown.interfaces.cli.common import DbOption, JsonOption, console, fail, print_json, store
+from renown.interfaces.cli.common import (
+    DbOption,
+    JsonOption,
+    console,
+    fail,
+    library,
+    print_json,
+    store,
+)
 from renown.interfaces.cli.engine import (
     EngineOption,
     IdentitiesOption,
@@ -25,14 +33,10 @@ from renown.interfaces.cli.engine import (
     make_engine,
 )
 from renown.interfaces.cli.render import print_explanation, sparkline
-from renown.scoring.drivers import explain_change
-from renown.scoring.explain import explain
 from renown.scoring.model import Model
+from renown.scoring.percentiles import format_percentile
 from renown.scoring.queries import (
     PersonNotFoundError,
-    history,
-    leaderboard,
-    person_summary,
     resolve_person,
 )
 from renown.scoring.run import NothingToScoreError, backfill, latest_event_day, score_day
@@ -167,6 +171,9 @@ def top_command(
         help="Rank by influence within a topic (slug); people attributed it or a narrower "
              "topic.", show_default=False)] = None,
     limit: Annotated[int, typer.Option(min=1, max=10_000, help="How many people.")] = 20,
+    offset: Annotated[int, typer.Option(
+        min=0, help="Skip this many people first (page through everyone; `renown export "
+                    "--scores FILE` writes them all).")] = 0,
     as_of: DateOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
@@ -175,24 +182,24 @@ def top_command(
     if topic is not None:
         if network is not None:
             fail("--topic and --network cannot be combined", code=2)
+        if offset:
+            fail("--offset pages the overall and network leaderboards, not --topic", code=2)
         from renown.interfaces.cli.topics import topic_top  # the topics CLI imports this module
         topic_top(topic, limit, as_of, db, as_json)
         return
-    with store(db, read_only=True) as con:
-        try:
-            rows = leaderboard(con, network=network, limit=limit,
-                               day=parse_day(as_of, "--as-of"))
-        except LookupError as exc:
-            fail(str(exc))
+    with library(db, read_only=True) as lib:
+        rows = lib.top(limit, offset=offset, network=network, as_of=parse_day(as_of, "--as-of"))
     if as_json:
         print_json([asdict(r) for r in rows])
         return
     table = Table(title="Renown leaderboard" + (f" — {network}" if network else ""))
-    for column in ("#", "person", "score", "networks", "distinct reactors"):
-        table.add_column(column, justify="right" if column in ("#", "score") else "left")
+    for column in ("#", "person", "score", "percentile", "networks", "distinct reactors"):
+        table.add_column(column, justify="left" if column in ("person", "networks")
+                         else "right")
     for r in rows:
         name = f"{r.person_id} ({r.display_name})" if r.display_name else r.person_id
-        table.add_row(str(r.rank), name, f"{r.score:.1f}", r.networks, f"{r.reactors:,}")
+        table.add_row(str(r.rank), name, f"{r.score:.1f}", format_percentile(r.percentile),
+                      r.networks, f"{r.reactors:,}")
     console.print(table)
 
 
@@ -202,20 +209,17 @@ def show_command(
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """A person's score, band, changes, and score per network with its components."""
-    with store(db, read_only=True) as con:
-        person_id = person_or_fail(con, person)
-        try:
-            summary = person_summary(con, person_id, parse_day(as_of, "--as-of"))
-        except LookupError as exc:
-            fail(str(exc))
+    """A person's score, band, percentile, changes, and score per network with its parts."""
+    with library(db, read_only=True) as lib:
+        summary = lib.person(person, as_of=parse_day(as_of, "--as-of"))
     if as_json:
         print_json(asdict(summary))
         return
     deltas = "  ".join(f"{k} {v:+.1f}" if v is not None else f"{k} n/a"
                        for k, v in summary.deltas.items())
     console.print(f"[bold]{summary.person_id}[/]  score [bold]{summary.score:.1f}[/] "
-                  f"({summary.band})  as of {summary.as_of}, model {summary.model_version}")
+                  f"({summary.band}, percentile {format_percentile(summary.percentile)})  "
+                  f"as of {summary.as_of}, model {summary.model_version}")
     console.print(f"change: {deltas}")
     table = Table(caption="reach, amplification, network: effective people")
     for column in ("account", "score", "points", "reach", "ampl.", "netw.", "reactors",
@@ -239,15 +243,9 @@ def explain_command(
     as_json: JsonOption = False,
 ) -> None:
     """The parts that add up to a score, the people and posts behind them, and what changed."""
-    with store(db, read_only=True) as con:
-        person_id = person_or_fail(con, person)
-        try:
-            result = explain(con, person_id, day=parse_day(as_of, "--as-of"), top=top)
-            since_day = parse_day(since, "--since")
-            if since_day is not None:
-                result = explain_change(con, result, since_day)
-        except (LookupError, ValueError) as exc:
-            fail(str(exc))
+    with library(db, read_only=True) as lib:
+        result = lib.explain(person, since=parse_day(since, "--since"),
+                             as_of=parse_day(as_of, "--as-of"), top=top)
     if as_json:
         print_json(asdict(result))
         return
@@ -261,24 +259,30 @@ def history_command(
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """A person's stored daily scores (fill them with `renown score --backfill`)."""
-    with store(db, read_only=True) as con:
-        person_id = person_or_fail(con, person)
-        rows = history(con, person_id, parse_day(start, "--from"), parse_day(end, "--to"))
+    """A person's stored daily scores, each with that day's percentile (fill them with
+    `renown score --backfill`)."""
+    with library(db, read_only=True) as lib:
+        person_id = lib.resolve(person)
+        rows = lib.history(person_id, start=parse_day(start, "--from"),
+                           end=parse_day(end, "--to")).to_pylist()
     if as_json:
-        print_json([{"as_of": d, "score": s, "model_version": v} for d, s, v in rows])
+        print_json([{k: r[k] for k in ("as_of", "score", "percentile", "model_version")}
+                    for r in rows])
         return
     if not rows:
         fail(f"no stored scores for {person_id}: run `renown score --backfill FROM TO`")
-    console.print(f"[bold]{person_id}[/]  {sparkline([s for _, s, _ in rows])}  "
-                  f"{rows[0][1]:.1f} → {rows[-1][1]:.1f}")
+    scores = [float(r["score"]) for r in rows]
+    console.print(f"[bold]{person_id}[/]  {sparkline(scores)}  "
+                  f"{scores[0]:.1f} → {scores[-1]:.1f}")
     table = Table()
-    for column in ("day", "score", "change", "model"):
-        table.add_column(column, justify="right" if column in ("score", "change") else "left")
+    for column in ("day", "score", "change", "percentile", "model"):
+        table.add_column(column, justify="left" if column in ("day", "model") else "right")
     previous: float | None = None
-    for day, score, version in rows:
+    for row in rows:
+        score = float(row["score"])
         change = "" if previous is None else f"{score - previous:+.1f}"
-        table.add_row(str(day), f"{score:.1f}", change, version)
+        table.add_row(str(row["as_of"]), f"{score:.1f}", change,
+                      format_percentile(float(row["percentile"])), str(row["model_version"]))
         previous = score
     console.print(table)
 

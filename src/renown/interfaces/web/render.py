@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 
 from renown import __version__
 from renown.interfaces.api.errors import ApiError
+from renown.scoring.percentiles import format_percentile
 
 HERE: Final = Path(__file__).parent
 STATIC: Final = HERE / "static"
@@ -45,6 +46,7 @@ def static_url(name: str) -> str:
 
 templates.env.filters["signed"] = signed
 templates.env.filters["trend"] = trend
+templates.env.filters["percentile"] = format_percentile
 templates.env.globals["static"] = static_url
 
 

@@ -39,12 +39,12 @@ class PersonContext:
     def person_id(self) -> str:
         return self.summary.person_id
 
-    def history(self) -> list[tuple[date, float, str]]:
+    def history(self) -> list[tuple[date, float, str, float]]:
         return history(self.lease.con, self.person_id, None, self.summary.as_of)
 
     def comparable_days(self) -> list[date]:
         """Earlier days with a stored snapshot, newest first (what "since" may be)."""
-        return sorted((d for d, _, _ in self.history() if d < self.summary.as_of), reverse=True)
+        return sorted((d for d, *_ in self.history() if d < self.summary.as_of), reverse=True)
 
     def chosen_since(self) -> date | None:
         """The day to compare with: the one asked for, else a week back (or the oldest)."""
@@ -85,7 +85,7 @@ def _history(ctx: PersonContext) -> Any:
     rows = ctx.history()
     if not rows:
         return None
-    return {"chart": line_chart([(d, s) for d, s, _ in rows]), "rows": rows}
+    return {"chart": line_chart([(d, s) for d, s, *_ in rows]), "rows": rows}
 
 
 def _networks(ctx: PersonContext) -> Any:

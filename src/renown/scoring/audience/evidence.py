@@ -59,6 +59,7 @@ def explain_audience(con: duckdb.DuckDBPyConnection, person_id: str, audience: A
          a["network_value"]) for a in accounts.sort_by([("points", "descending")]).to_pylist()]
     reactors, posts = _evidence(con, run, accounts, top)
     explanation = Explanation(person_id, run.as_of, run.model.version, row["score"],
+                              100.0 * float(row["percentile"]),
                               contributions((row["score"], 0.0, rows), run.model),
                               reactors, posts)
     return AudienceExplanation(run.label, run.members, run.active_members, row["rank"],
