@@ -21,6 +21,10 @@ import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+# The subpackage `renown.simulate` shares its name with the function below: importing
+# it first means a later `import renown.simulate` cannot rebind the name to the module.
+import renown.simulate as _simulate_package  # noqa: F401
+
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:

@@ -26,7 +26,8 @@ from renown.events import MAX_TEXT_CHARS, VALIDATION_RULES
 from renown.interfaces.cli.main import app
 from renown.sources import SourceError
 from renown.store.database import open_store
-from renown.store.ingest import _merge_account_facts, _record_accounts, ingest
+from renown.store.ingest import ingest
+from renown.store.staging import _merge_account_facts, record_accounts
 
 BASELINE = [
     {"network": "twitter", "event_id": f"b{i}", "ts": f"2024-01-0{i}T12:00:00Z",
@@ -84,7 +85,7 @@ def test_account_facts_and_activity_merge_within_one_transaction(
     con.execute("INSERT INTO events (network, event_id, ts, actor, kind, subject, ingestion_id) "
                 "VALUES ('x', 'e1', TIMESTAMP '2024-01-02', 'a1', 'like', 'a3', 7), "
                 "('x', 'e2', TIMESTAMP '2024-01-05', 'a1', 'post', NULL, 7)")
-    _record_accounts(con, 7)
+    record_accounts(con, 7)
     _merge_account_facts(con, facts([("a1", "Ann B.", None), ("a2", None, None)]))
     con.execute("COMMIT")
     assert _rows(con, "SELECT account, display_name, followers, first_seen, last_seen "
