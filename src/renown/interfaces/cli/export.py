@@ -64,4 +64,4 @@ def export_command(
         if what != "inputs":
             console.print(f"Wrote {info['rows']:,} {what} rows to {info['file']}")
     for name, n in inputs.items():
-        console.print(f"Wrote {n:,} rows to {Path(str(parquet)) / name}")
+        console.print(f"Wrote {n:,} rows to {written['inputs']['folder']}/{name}")
