@@ -10,8 +10,11 @@ from tests.interfaces.served_world import HISTORY_DAYS, ServedWorld
 from tests.interfaces.web.conftest import Tab, shot
 
 
-def _column(page: Any, index: int) -> list[str]:
-    """Text of one column of the people table (1-based)."""
+def _column(page: Any, header: str) -> list[str]:
+    """Text of the people table's column headed `header` (found by name, so a column added
+    to the template cannot shift what a test reads)."""
+    headers = [h.strip() for h in page.locator("table.people thead th").all_inner_texts()]
+    index = headers.index(header) + 1
     return [t.strip() for t in
             page.locator(f"table.people tbody tr td:nth-child({index})").all_inner_texts()]
 
@@ -21,27 +24,27 @@ def test_leaderboard_search_and_network_filter(tab: Tab) -> None:
     page.goto("/")
     assert page.url.endswith("/leaderboard")
     assert page.locator("h1").inner_text() == "Leaderboard"
-    scores = [float(s) for s in _column(page, 3)]
+    scores = [float(s) for s in _column(page, "Score")]
     assert len(scores) == 25 and scores == sorted(scores, reverse=True)
     shot(page, "leaderboard")
-    top = _column(page, 2)[0]
+    top = _column(page, "Person")[0]
     fragment = top[-4:]
     page.fill("#q", fragment)
     page.press("#q", "Enter")
     page.wait_for_url(f"**/leaderboard?q={fragment}*")
-    found = _column(page, 2)
+    found = _column(page, "Person")
     assert top in found and all(fragment in name for name in found)
     assert "matching" in page.locator(".result-count").inner_text()
     page.fill("#q", "")
     page.select_option("#network", "mastodon")
     page.click("form.filters button[type=submit]")
     page.wait_for_url("**network=mastodon*")
-    assert set(_column(page, 5)) == {"mastodon"}
+    assert set(_column(page, "Networks")) == {"mastodon"}
     assert page.locator("#network").input_value() == "mastodon"
     shot(page, "leaderboard-mastodon")
     page.click("a[rel=next]")
     page.wait_for_url("**page=2*")
-    assert _column(page, 1)[0] == "26"
+    assert _column(page, "Rank")[0] == "26"
     tab.clean()
 
 
@@ -49,7 +52,7 @@ def test_person_page_shows_every_section_and_explains_a_change(tab: Tab,
                                                                world: ServedWorld) -> None:
     page = tab.page
     page.goto("/leaderboard")
-    name = _column(page, 2)[0]
+    name = _column(page, "Person")[0]
     page.click("table.people tbody tr:first-child a")
     page.wait_for_url("**/people/**")
     assert page.locator("h1").inner_text() == name
@@ -79,14 +82,14 @@ def test_leaderboard_topic_filter_ranks_within_the_topic(tab: Tab) -> None:
     page.wait_for_url("**topic=music*")
     assert page.locator("h1").inner_text() == "Leaderboard: Music"
     assert page.locator("#topic").input_value() == "music"
-    topic_scores = [float(s) for s in _column(page, 3)]
+    topic_scores = [float(s) for s in _column(page, "Topic score")]
     assert len(topic_scores) == 25 and topic_scores == sorted(topic_scores, reverse=True)
-    assert _column(page, 1)[:3] == ["1", "2", "3"]
+    assert _column(page, "Rank")[:3] == ["1", "2", "3"]
     shot(page, "leaderboard-topic")
     page.select_option("#network", "mastodon")
     page.click("form.filters button[type=submit]")
     page.wait_for_url("**network=mastodon*")
-    ranks = [int(r) for r in _column(page, 1)]
+    ranks = [int(r) for r in _column(page, "Rank")]
     assert ranks and ranks == sorted(ranks) and "in Music" in page.locator(
         ".result-count").inner_text()
     tab.clean()
@@ -131,8 +134,7 @@ def test_discovery_filters_by_topic_audience_band_and_quality(tab: Tab) -> None:
     page.wait_for_url("**topic=music*")
     headers = page.locator("table.people thead th").all_inner_texts()
     assert "Topic score" in headers and "In audience" in headers
-    quality = [float(q.rstrip("%")) for q in _column(page, headers.index("Audience quality")
-                                                      + 1)]
+    quality = [float(q.rstrip("%")) for q in _column(page, "Audience quality")]
     assert quality and min(quality) >= 20
     assert "topic score and influence within the audience" in page.locator(
         ".result-count").inner_text()
@@ -140,7 +142,7 @@ def test_discovery_filters_by_topic_audience_band_and_quality(tab: Tab) -> None:
     page.select_option("#band", "notable")
     page.click("form.filters button[type=submit]")
     page.wait_for_url("**band=notable*")
-    bands = _column(page, 4)
+    bands = _column(page, "Band")
     assert set(bands) <= {"notable"}
     assert page.locator("#audience").input_value() == "network:mastodon"
     assert page.locator("#spread-title").is_visible()
