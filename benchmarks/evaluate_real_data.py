@@ -640,9 +640,11 @@ def proposals(by_key: dict[str, Outcome]) -> list[str]:
 def issue13_sections(cons: dict[str, duckdb.DuckDBPyConnection]) -> str:
     """Rolling splits, model selection, gamed variants and cross-data-set fits (issue 13)."""
     clock = time.perf_counter()
-    previous = Model.from_toml((ROOT / "docs" / "models" / "renown-2026.11.1.toml")
+    older = Model.from_toml((ROOT / "docs" / "models" / "renown-2026.11.1.toml")
+                            .read_text(encoding="utf-8"))
+    previous = Model.from_toml((ROOT / "docs" / "models" / "renown-2026.12.toml")
                                .read_text(encoding="utf-8"))
-    candidates = rolling_mod.selection_candidates(previous)
+    candidates = rolling_mod.selection_candidates(older, previous)
     keys = [k for k in ("higgs", "stackexchange") if k in cons]
     chosen = {k: rolling_mod.selection(cons[k], rolling_mod.PLANS[k], candidates) for k in keys}
     shares = {k: rolling_mod.selection_shares(cons[k], k, candidates) for k in keys}

@@ -49,16 +49,24 @@ def test_gamed_higgs_keeps_planted_gamers_out_of_renowns_top(tmp_path: Path) -> 
     try:
         assert ingest(con, shared_path("higgs/higgs-activity_time.txt.gz"),
                       "higgs").quarantined == 0
-        shares = {}
-        for spec in ("pods,reply_spam,bot_farms,volume,follow_rings", "mixed"):
+        shares, ndcg = {}, {}
+        for spec in ("pods,reply_spam,bot_farms,volume,follow_rings", "bought", "mixed"):
             gamed, _ = evaluate_gamed(con, GamingSpec.parse(spec, seed=1),
                                       datetime(2012, 7, 5), 1.0, DEFAULT_MODEL, resamples=0)
             shares[spec] = gamed.gamer_share
+            metrics = gamed.evaluation.population("eligible").metrics
+            ndcg[spec] = {name: m["ndcg@100"].value for name, m in metrics.items()}
     finally:
         con.close()
+    counts = ("reactors", "reactions", "in_degree", "posts")
     defended = shares["pods,reply_spam,bot_farms,volume,follow_rings"]
     assert defended["renown"] < 0.05
-    assert min(defended[b] for b in ("reactors", "reactions", "in_degree", "posts")) > 0.15
+    assert min(defended[b] for b in counts) > 0.15
+    # Bought engagement: every count baseline's top 1% holds every customer.
+    bought = shares["bought"]
+    assert bought["renown"] < 0.05 and min(bought[b] for b in counts) > 0.10
     mixed = shares["mixed"]
-    assert mixed["renown"] < min(mixed[b] for b in ("reactors", "reactions", "in_degree",
-                                                    "posts")) / 2
+    assert mixed["renown"] < 0.05 < min(mixed[b] for b in counts) / 2
+    for spec in ("bought", "mixed"):
+        best = max(ndcg[spec][b] for b in (*counts, "pagerank"))
+        assert ndcg[spec]["renown"] > best + 0.02, spec

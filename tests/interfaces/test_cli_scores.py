@@ -30,6 +30,8 @@ def cli_world() -> World:
         for i in range(8):
             if (i + d) % 4 == 0:
                 world.react(f"fan{i}", "alice", d, post=post, kind="reply" if i % 2 else "reshare")
+            if (i + d) % 4 == 2:  # fans follow others too (an exclusive one is one voice)
+                world.react(f"fan{i}", f"pal{i % 3}", d)
     world.post("alice_m", 3, network="mastodon")
     world.react("m0", "alice_m", 4, network="mastodon")
     world.link("alice-person", "twitter", "alice")

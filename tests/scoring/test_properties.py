@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from renown.scoring.explain import contributions
 from renown.scoring.model import DEFAULT_MODEL
+from renown.scoring.pipeline import ScoreRun
 from tests.scoring.builders import World, score, scores_by_person
 
 SETTINGS = settings(max_examples=12, deadline=None,
@@ -106,6 +107,37 @@ def test_automated_accounts_count_little(tmp_path: Path) -> None:
     assert scores["twitter:target_of_people"] > scores["twitter:target_of_bots"] + 5
 
 
+def _accounts_by_id(run: ScoreRun) -> dict[str, dict[str, float]]:
+    return {row["account"]: row for row in run.accounts.to_pylist()}
+
+
+def test_accounts_that_only_boost_one_author_are_one_voice(tmp_path: Path) -> None:
+    """Bought engagement: 40 accounts that each react to one customer 10 times and to no
+    one else count (and pass on influence) as slivers of people; the same 40 reacting 10
+    times but to others as well, or once each to one author, count as 40 people."""
+    world = World()
+    for day in range(10):
+        for author in ("customer", "liked", "once"):
+            world.post(author, day)
+    for i in range(40):
+        for day in range(10):
+            world.react(f"bought{i}", "customer", day)
+            world.react(f"fan{i}", "liked", day)
+            world.react(f"fan{i}", f"friend{i % 4}", day, times=2)
+        world.react(f"passerby{i}", "once", i % 10)
+        world.react("customer", f"friend{i % 4}", 5)  # the customer passes influence on
+    run = score(world, fresh(tmp_path), 10)
+    accounts = _accounts_by_id(run)
+    scores = scores_by_person(run)
+    assert accounts["liked"]["reach"] > 30 and accounts["once"]["reach"] > 30
+    assert accounts["customer"]["reach"] < 1.0  # (1.5 / 10)² of a person each
+    assert scores["twitter:customer"] < scores["twitter:once"] - 30
+    assert accounts["customer"]["network_value"] < accounts["once"]["network_value"] / 5
+    without = score(world, fresh(tmp_path), 10, DEFAULT_MODEL.with_changes(
+        version="no-focus", focus_allowance=0.0))
+    assert _accounts_by_id(without)["customer"]["reach"] > 30
+
+
 # Property 3 — stability ---------------------------------------------------------------
 
 def test_recomputation_is_bit_identical_whatever_the_ingestion_order(tmp_path: Path) -> None:
@@ -123,7 +155,13 @@ def test_recomputation_is_bit_identical_whatever_the_ingestion_order(tmp_path: P
 
 
 def steady_audience(fans: int, active_until: int) -> World:
-    """An established person: ``fans`` people react across 300 days until ``active_until``."""
+    """An established person: ``fans`` people react across 300 days until ``active_until``.
+
+    Like real audiences, the fans follow other people too (each also reacts to
+    one of a few other authors, for the whole 340 days): an account whose every
+    reaction goes to one author reads as that author's voice, not as a person
+    in their audience (`Model.focus_allowance`; `test_exclusive_superfans_...`).
+    """
     world = World()
     for day in range(0, active_until, 2):
         post = world.post("steady", day)
@@ -131,6 +169,10 @@ def steady_audience(fans: int, active_until: int) -> World:
             if (i + day) % 7 == 0:
                 world.react(f"fan{i}", "steady", day, post=post,
                             kind="reshare" if i % 3 else "reply")
+    for day in range(0, 340, 2):
+        for i in range(fans):
+            if (i + day) % 7 == 3:
+                world.react(f"fan{i}", f"friend{i % 5}", day)
     for day in range(0, 340, 5):  # unrelated life goes on
         world.post("other", day)
         world.react("other_fan", "other", day)

@@ -46,6 +46,7 @@ DEFAULT_OFFLINE_WEIGHTS: Final[dict[str, float]] = {
 #: with, and keeps its fingerprint.
 INTRODUCED: Final[dict[str, float]] = {
     "mutual_discount": 0.0, "repetition_exponent": 0.0, "automation_fence": 0.0,
+    "focus_allowance": 0.0, "focus_elsewhere": 1.0, "focus_exponent": 1.0,
 }
 
 
@@ -58,7 +59,7 @@ class Model:
     """All scoring parameters.  Field comments give the reason for each default."""
 
     #: Human-readable version name; scores and history rows carry it.
-    version: str = "renown-2026.12"
+    version: str = "renown-2026.12.1"
     #: Events older than this do not count at all: four half-lives, where the
     #: decay has already brought a reaction down to 1/16, so leaving the
     #: window is a small step, not a cliff.
@@ -104,6 +105,31 @@ class Model:
     #: calibration, so it stays off until a signal separates the two
     #: (docs/evaluation.md, "Gamed data").
     repetition_exponent: float = 0.0
+    #: One-voice discount (0 = off; since renown-2026.12.1).  A reactor's focus
+    #: is the reactions it gave its most-reacted author over the window,
+    #: against its reactions to anyone else: top / (1 + e · rest), e =
+    #: `focus_elsewhere`.  Beyond this allowance the account is one author's
+    #: voice rather than a person in their audience: all it adds (reach,
+    #: saturated weight, and the influence it passes on through the
+    #: propagation) is scaled by (allowance / focus)^δ.  Reacting to one author
+    #: many times and to nobody else is the signature of bought engagement
+    #: (fresh accounts that each boost one customer: De Cristofaro et al., IMC
+    #: 2014).  One reaction, or a life beyond one author (a fan of several
+    #: people), is never hit.  The cost is the exclusive superfan, whose
+    #: further reactions lower what they count for (2.7% of Higgs reactors are
+    #: discounted at all, 1.3% of their weight: docs/evaluation.md).  1.5: an
+    #: exclusive account's second reaction still counts (0.56 of a person), a
+    #: fifth reads as one voice (0.09).
+    focus_allowance: float = 1.5
+    #: Each reaction to someone else offsets this many to the top author: an
+    #: account giving its best friend two thirds of its reactions is a person,
+    #: while a booster's token camouflage (one reaction elsewhere per dozen)
+    #: barely helps it.
+    focus_elsewhere: float = 4.0
+    #: Exponent δ of the one-voice discount.  2, not 1: with δ = 1 a customer's
+    #: hundreds of accounts still add up to the top 1% on gamed Higgs
+    #: (docs/evaluation.md), so repetition must cost more than it adds.
+    focus_exponent: float = 2.0
     #: Automation fence, reactions a day: beyond it (the reactor's mean daily
     #: volume) the cap falls by a factor e per fence's worth.  50 a day is the
     #: usual threshold of heavy automation (Howard & Kollanyi, 2016); 9 of
@@ -308,8 +334,10 @@ def _problems(model: Model) -> list[str]:
     for name in ("reciprocity_discount", "mutual_discount"):
         if not 0 <= getattr(model, name) <= 1:
             problems.append(f"{name} must be in [0, 1]")
-    if model.repetition_exponent < 0 or model.automation_fence < 0:
-        problems.append("repetition_exponent and automation_fence must be >= 0")
+    if min(model.repetition_exponent, model.automation_fence, model.focus_allowance,
+           model.focus_elsewhere, model.focus_exponent) < 0:
+        problems.append("repetition_exponent, automation_fence and the focus_* parameters "
+                        "must be >= 0")
     if model.network_norm_p < 1:
         problems.append("network_norm_p must be >= 1 (else adding a network could lower a score)")
     problems.extend(_scale_problems(model.scale_raws, model.scale_scores))

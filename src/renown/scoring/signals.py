@@ -124,6 +124,12 @@ def _pairs_sql(model: Model) -> str:
     k = float(model.selectivity_k)
     gamma = float(model.repetition_exponent)
     mutual = float(model.mutual_discount)
+    focus = "1.0"
+    if model.focus_allowance > 0:
+        allowance = float(model.focus_allowance)
+        elsewhere = float(model.focus_elsewhere)
+        focus = (f"pow(least(1.0, {allowance} * (1 + {elsewhere} * (sp.total - sp.top))"
+                 f" / sp.top), {float(model.focus_exponent)})")
     fence = "1.0"
     if model.automation_fence > 0:
         f = float(model.automation_fence)
@@ -163,9 +169,19 @@ def _pairs_sql(model: Model) -> str:
         -- bought or automated booster) is one voice, not an audience; its cap
         -- shrinks as spread^γ.  A reactor who reacts once counts fully.
         -- (γ is 0 by default: it discounts a loyal fan just as much.)
+        -- Focus: reactions to the reactor's most-reacted author against its
+        -- reactions to anyone else (each worth `focus_elsewhere`), plus one.
+        -- Beyond the allowance an account is one author's voice, not a person
+        -- in their audience: all it adds (reach, saturated weight and, through
+        -- the silenced edge, the influence it passes on) is scaled by
+        -- voice = (allowance / focus)^δ.  A life beyond one author is never hit.
+        pair_counts AS (
+            SELECT network, reactor, author, count(*) AS n FROM reactions GROUP BY ALL
+        ),
         reactor_spread AS (
-            SELECT network, reactor, count(DISTINCT author) / count(*) AS spread
-            FROM reactions GROUP BY ALL
+            SELECT network, reactor, count(*) / sum(n) AS spread,
+                   max(n) AS top, sum(n) AS total
+            FROM pair_counts GROUP BY ALL
         ),
         reactor_selectivity AS (
             SELECT d.network, d.reactor,
@@ -175,6 +191,11 @@ def _pairs_sql(model: Model) -> str:
                    END AS cap
             FROM daily d JOIN reactor_spread sp USING (network, reactor)
             GROUP BY d.network, d.reactor
+        ),
+        reactor_voice AS (
+            SELECT s.network, s.reactor, s.cap,
+                   CASE WHEN s.reactor LIKE {system} THEN 1.0 ELSE {focus} END AS voice
+            FROM reactor_selectivity s JOIN reactor_spread sp USING (network, reactor)
         ),
         quantized AS (
             SELECT r.network, r.reactor, r.author,
@@ -198,14 +219,47 @@ def _pairs_sql(model: Model) -> str:
                         ELSE 1 - {mutual} * least(b.q, p.q) / p.q END AS kept
             FROM pairs p LEFT JOIN pairs b
               ON b.network = p.network AND b.reactor = p.author AND b.author = p.reactor
+        ),
+        voiced AS (
+            SELECT d.network, d.reactor, d.author, d.reactions, d.q_raw, d.q, s.voice,
+                   CAST(round(d.kept * s.voice * s.cap * (1 - exp(-(d.q / {float(QUANTUM)})
+                                              / ({float(model.pair_saturation)} * s.cap)))
+                              * {QUANTUM}) AS BIGINT) AS reach_q,
+                   CAST(round(d.kept * s.voice * s.cap * ln(1 + d.q / ({float(QUANTUM)} * s.cap))
+                              * {QUANTUM}) AS BIGINT) AS sat_q
+            FROM discounted d JOIN reactor_voice s USING (network, reactor)
         )
-        SELECT d.network, d.reactor, d.author, d.reactions, d.q_raw, d.q,
-               CAST(round(d.kept * s.cap * (1 - exp(-(d.q / {float(QUANTUM)})
-                                          / ({float(model.pair_saturation)} * s.cap)))
-                          * {QUANTUM}) AS BIGINT) AS reach_q,
-               CAST(round(d.kept * s.cap * ln(1 + d.q / ({float(QUANTUM)} * s.cap))
-                          * {QUANTUM}) AS BIGINT) AS sat_q
-        FROM discounted d JOIN reactor_selectivity s USING (network, reactor)
+        SELECT network, reactor, author, reactions, q_raw, q, reach_q, sat_q FROM voiced
+        {_silenced_share_sql(model)}
+    """
+
+
+#: Where the influence of a discounted voice goes: a system account (never
+#: scored, never anyone's audience), so the propagation passes on only the
+#: share of an account's influence that counts as a person.
+SILENCED_ACCOUNT: Final = f"{SYSTEM_ACCOUNT_PREFIX}silenced"
+
+
+def _silenced_share_sql(model: Model) -> str:
+    """Rows reactor → `SILENCED_ACCOUNT` carrying the discounted share of each reactor's edges.
+
+    PageRank divides a reactor's influence among its edges by weight, so
+    scaling all of one reactor's edges by its voice v changes nothing: its
+    whole influence still flows to the one author it boosts.  One more edge,
+    of weight (1 − v)/v times the rest, keeps exactly v of it on the real
+    edges; the silenced account has no out-edges, so the remainder returns to
+    everyone through the teleport, as a dangling node's does.  (Off, no rows.)
+    """
+    if model.focus_allowance <= 0:
+        return ""
+    return f"""
+        UNION ALL
+        SELECT network, reactor, '{SILENCED_ACCOUNT}' AS author, CAST(0 AS BIGINT) AS reactions,
+               CAST(0 AS BIGINT) AS q_raw, CAST(0 AS BIGINT) AS q,
+               CAST(round(least(sum(reach_q) * (1 - any_value(voice)) / any_value(voice),
+                                1e18)) AS BIGINT) AS reach_q,
+               CAST(0 AS BIGINT) AS sat_q
+        FROM voiced WHERE voice < 1 GROUP BY network, reactor HAVING sum(reach_q) > 0
     """
 
 

@@ -42,8 +42,12 @@ def kitchen() -> World:
     for chef in ("chef1", "chef2"):
         for day in range(1, 5):
             post_with_reactors(world, chef, day, "cooking", [f"{chef}-fan{i}" for i in range(20)])
+            for i in range(20):  # fans follow others too (an exclusive one is one voice)
+                world.react(f"{chef}-fan{i}", f"pal{i}", day)
     for day in (1, 2, 3):
         post_with_reactors(world, "novice", day, "cooking", ["a", "b", "c", "d"])
+        for friend in ("a", "b", "c", "d"):  # they follow others too: a real audience
+            world.react(friend, f"pal-{friend}", day)
     for name in ("nobody1", "nobody2"):
         world.post(name, 1, text="hello world")
     return world
