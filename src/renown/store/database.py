@@ -104,7 +104,10 @@ def connect(
     except duckdb.Error as exc:
         raise StoreError(f"{db}: cannot open database: {exc}") from exc
     con.execute("SET TimeZone = 'UTC'")
-    con.execute("SET enable_progress_bar = false")  # output is the CLI's, not DuckDB's
+    try:
+        con.execute("SET enable_progress_bar = false")  # output is the CLI's, not DuckDB's
+    except duckdb.InvalidInputException:
+        pass  # in Jupyter without ipywidgets DuckDB refuses the setting and shows no bar
     limit = configured_memory_limit()
     try:
         con.execute("SET memory_limit = ?", [limit])
