@@ -6,6 +6,7 @@ file read-only so they can run beside each other.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -104,10 +105,10 @@ def connect(
     except duckdb.Error as exc:
         raise StoreError(f"{db}: cannot open database: {exc}") from exc
     con.execute("SET TimeZone = 'UTC'")
-    try:
-        con.execute("SET enable_progress_bar = false")  # output is the CLI's, not DuckDB's
-    except duckdb.InvalidInputException:
-        pass  # in Jupyter without ipywidgets DuckDB refuses the setting and shows no bar
+    # Output is the CLI's, not DuckDB's.  In Jupyter without ipywidgets DuckDB
+    # refuses the setting (and shows no bar anyway).
+    with contextlib.suppress(duckdb.InvalidInputException):
+        con.execute("SET enable_progress_bar = false")
     limit = configured_memory_limit()
     try:
         con.execute("SET memory_limit = ?", [limit])
