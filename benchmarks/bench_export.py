@@ -1,0 +1,74 @@
+"""Exports of a real store: every Higgs person (304,691) to each file format.
+
+Run ``python benchmarks/bench_export.py [--repeats R]``.  Ingests the Higgs file
+and scores it in a temporary store, then times `Store.export_scores` to
+Parquet, CSV, gzipped CSV and JSON Lines, `export_history` and `export_topics`
+(the best of R runs each), and checks the target of issue 17: every person's
+scores to a file in under 3 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+import renown
+from bench_ingest import HIGGS
+
+TARGET_SECONDS = 3.0
+
+
+def best_of(repeats: int, job: object) -> tuple[float, int]:
+    """(fastest seconds, rows) of ``repeats`` calls of ``job``."""
+    assert callable(job)
+    times, rows = [], 0
+    for _ in range(repeats):
+        clock = time.perf_counter()
+        rows = job()
+        times.append(time.perf_counter() - clock)
+    return min(times), rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args(argv)
+    if not HIGGS.exists():
+        print(f"skipped: {HIGGS} is not present (../shared/data beside the project)")
+        return 0
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        with renown.open(folder / "higgs.duckdb") as store:
+            store.ingest(HIGGS)
+            store.score()
+            jobs = {f"scores → {suffix}": (lambda s=suffix: store.export_scores(
+                        folder / f"scores{s}"))
+                    for suffix in (".parquet", ".csv", ".csv.gz", ".jsonl")}
+            jobs["history → .parquet"] = lambda: store.export_history(folder / "history.parquet")
+            jobs["topics → .parquet"] = lambda: store.export_topics(folder / "topics.parquet")
+            print(f"{'export':<22} {'rows':>9} {'seconds':>8} {'MB':>7}")
+            failed = False
+            for name, job in jobs.items():
+                seconds, rows = best_of(args.repeats, job)
+                suffix = name.split("→ ")[1]
+                stem = name.split(" ")[0]
+                size = (folder / f"{stem}{suffix}").stat().st_size / 1e6
+                print(f"{name:<22} {rows:>9,} {seconds:>8.2f} {size:>7.1f}")
+                if stem == "scores":
+                    ok = seconds < TARGET_SECONDS
+                    failed |= not ok
+                    print(f"  {'PASS' if ok else 'FAIL'}: under {TARGET_SECONDS:g} s")
+    print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}, Python "
+          f"{platform.python_version()}, DuckDB {duckdb.__version__}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
