@@ -15,6 +15,7 @@ import platform
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -25,9 +26,8 @@ from bench_ingest import HIGGS
 TARGET_SECONDS = 3.0
 
 
-def best_of(repeats: int, job: object) -> tuple[float, int]:
+def best_of(repeats: int, job: Callable[[], int]) -> tuple[float, int]:
     """(fastest seconds, rows) of ``repeats`` calls of ``job``."""
-    assert callable(job)
     times, rows = [], 0
     for _ in range(repeats):
         clock = time.perf_counter()
@@ -48,20 +48,19 @@ def main(argv: list[str] | None = None) -> int:
         with renown.open(folder / "higgs.duckdb") as store:
             store.ingest(HIGGS)
             store.score()
-            jobs = {f"scores → {suffix}": (lambda s=suffix: store.export_scores(
-                        folder / f"scores{s}"))
-                    for suffix in (".parquet", ".csv", ".csv.gz", ".jsonl")}
-            jobs["history → .parquet"] = lambda: store.export_history(folder / "history.parquet")
-            jobs["topics → .parquet"] = lambda: store.export_topics(folder / "topics.parquet")
+            # (what, file, export, under the target?)
+            jobs: list[tuple[str, Path, Callable[[Path], int], bool]] = [
+                *((f"scores → {suffix}", folder / f"scores{suffix}", store.export_scores, True)
+                  for suffix in (".parquet", ".csv", ".csv.gz", ".jsonl")),
+                ("history → .parquet", folder / "history.parquet", store.export_history, False),
+                ("topics → .parquet", folder / "topics.parquet", store.export_topics, False),
+            ]
             print(f"{'export':<22} {'rows':>9} {'seconds':>8} {'MB':>7}")
             failed = False
-            for name, job in jobs.items():
-                seconds, rows = best_of(args.repeats, job)
-                suffix = name.split("→ ")[1]
-                stem = name.split(" ")[0]
-                size = (folder / f"{stem}{suffix}").stat().st_size / 1e6
-                print(f"{name:<22} {rows:>9,} {seconds:>8.2f} {size:>7.1f}")
-                if stem == "scores":
+            for name, path, export, targeted in jobs:
+                seconds, rows = best_of(args.repeats, lambda e=export, p=path: e(p))
+                print(f"{name:<22} {rows:>9,} {seconds:>8.2f} {path.stat().st_size / 1e6:>7.1f}")
+                if targeted:
                     ok = seconds < TARGET_SECONDS
                     failed |= not ok
                     print(f"  {'PASS' if ok else 'FAIL'}: under {TARGET_SECONDS:g} s")

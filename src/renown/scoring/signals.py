@@ -128,8 +128,9 @@ def _pairs_sql(model: Model) -> str:
     if model.focus_allowance > 0:
         allowance = float(model.focus_allowance)
         elsewhere = float(model.focus_elsewhere)
-        focus = (f"pow(least(1.0, {allowance} * (1 + {elsewhere} * (sp.total - sp.top))"
-                 f" / sp.top), {float(model.focus_exponent)})")
+        top, rest = "max(n)", "(sum(n) - max(n))"
+        focus = (f"pow(least(1.0, {allowance} * (1 + {elsewhere} * {rest}) / {top}), "
+                 f"{float(model.focus_exponent)})")
     fence = "1.0"
     if model.automation_fence > 0:
         f = float(model.automation_fence)
@@ -180,22 +181,18 @@ def _pairs_sql(model: Model) -> str:
         ),
         reactor_spread AS (
             SELECT network, reactor, count(*) / sum(n) AS spread,
-                   max(n) AS top, sum(n) AS total
-            FROM pair_counts GROUP BY ALL
+                   CASE WHEN reactor LIKE {system} THEN 1.0 ELSE {focus} END AS voice
+            FROM pair_counts GROUP BY network, reactor
         ),
         reactor_selectivity AS (
             SELECT d.network, d.reactor,
                    CASE WHEN d.reactor LIKE {system} THEN 1.0
                         ELSE {k} * ln(1 + (sum(d.n) / count(*)) / {k}) / (sum(d.n) / count(*))
                              * pow(any_value(sp.spread), {gamma}) * {fence}
-                   END AS cap
+                   END AS cap,
+                   any_value(sp.voice) AS voice
             FROM daily d JOIN reactor_spread sp USING (network, reactor)
             GROUP BY d.network, d.reactor
-        ),
-        reactor_voice AS (
-            SELECT s.network, s.reactor, s.cap,
-                   CASE WHEN s.reactor LIKE {system} THEN 1.0 ELSE {focus} END AS voice
-            FROM reactor_selectivity s JOIN reactor_spread sp USING (network, reactor)
         ),
         quantized AS (
             SELECT r.network, r.reactor, r.author,
@@ -227,7 +224,7 @@ def _pairs_sql(model: Model) -> str:
                               * {QUANTUM}) AS BIGINT) AS reach_q,
                    CAST(round(d.kept * s.voice * s.cap * ln(1 + d.q / ({float(QUANTUM)} * s.cap))
                               * {QUANTUM}) AS BIGINT) AS sat_q
-            FROM discounted d JOIN reactor_voice s USING (network, reactor)
+            FROM discounted d JOIN reactor_selectivity s USING (network, reactor)
         )
         SELECT network, reactor, author, reactions, q_raw, q, reach_q, sat_q FROM voiced
         {_silenced_share_sql(model)}

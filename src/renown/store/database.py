@@ -6,10 +6,9 @@ file read-only so they can run beside each other.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -107,7 +106,7 @@ def connect(
     con.execute("SET TimeZone = 'UTC'")
     # Output is the CLI's, not DuckDB's.  In Jupyter without ipywidgets DuckDB
     # refuses the setting (and shows no bar anyway).
-    with contextlib.suppress(duckdb.InvalidInputException):
+    with suppress(duckdb.InvalidInputException):
         con.execute("SET enable_progress_bar = false")
     limit = configured_memory_limit()
     try:
