@@ -112,12 +112,12 @@ def _ingest_in_child(folder: Path, db: Path) -> tuple[dict[str, object], int]:
 
 
 def _cli_baseline() -> int:
-    """Peak resident bytes of ``renown --help``: what the command costs before reading input.
+    """Peak resident bytes of ``renown ingest --help``: the command before it reads input.
 
     Run before the ingestion, so ``RUSAGE_CHILDREN`` (the largest child's peak) still
     holds this one's.
     """
-    subprocess.run([sys.executable, "-m", "renown.interfaces.cli.main", "--help"],
+    subprocess.run([sys.executable, "-m", "renown.interfaces.cli.main", "ingest", "--help"],
                    capture_output=True, check=True)
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
 
@@ -152,7 +152,7 @@ def main() -> None:
               "events/s)")
         print(f"peak resident memory of the ingestion: {peak / 1e6:.0f} MB for "
               f"{raw / 1e9:.2f} GB of input (target: under 500 MB for 1 GB); the CLI alone "
-              f"(renown --help) takes {baseline / 1e6:.0f} MB, so reading and storing the "
+              f"(renown ingest --help) takes {baseline / 1e6:.0f} MB, so reading and storing the "
               f"folder adds {(peak - baseline) / 1e6:.0f} MB")
         if summary["errors"]:
             print(f"errors: {summary['errors']}")

@@ -9,7 +9,7 @@ millions of people on a laptop; the issue sets the targets):
   timed on its own, then `renown.scoring.run.score_day` (signals, propagation,
   combining, writing the snapshot) with its per-stage timings.  Target: the
   whole ``score_day`` under 10 s on 2 cores.
-* **A simulated world** (`renown.simulate.simulate`, default 1,000,000 people
+* **A simulated world** (`renown.simulation.simulate`, default 1,000,000 people
   over 4 days): ingested with the ``events`` source, identities linked, then
   scored the same way.  Targets: ``score_day`` under 60 s and peak memory of
   the scoring process under 4 GB.  The simulator writes about 34 ``follow``
@@ -50,7 +50,7 @@ import numpy as np
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from renown.simulate import simulate
+from renown.simulation import simulate
 from renown.store.database import connect, utc_now
 from renown.store.ingest import ingest
 

@@ -4,7 +4,7 @@ Run ``python benchmarks/bench_simulate.py [--people N] [--days D] [--out DIR]``.
 The defaults (52,000 people over 60 days, seed 7) give ≈10.4 million events:
 a world has ≈200 events per person over 60 days (posts, reactions, reshare
 cascades, follows, bots, pods), so events grow linearly with people × days.
-The whole `renown.simulate.simulate` call is timed (generation, Parquet
+The whole `renown.simulation.simulate` call is timed (generation, Parquet
 writing, ground truth).  Reported: events, wall seconds, events/s, CPU
 seconds of the process (all threads; the writer compresses in a second
 thread), events per CPU second (comparable across machines with other load),
@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from renown.simulate import simulate
+from renown.simulation import simulate
 
 
 def _arguments(argv: list[str]) -> argparse.Namespace:

@@ -39,7 +39,7 @@ from renown.scoring.topics import compute as topic_compute
 from renown.scoring.topics.default import default_ontology
 from renown.scoring.topics.klout import load_klout
 from renown.scoring.topics.snapshot import topic_layer
-from renown.simulate import simulate
+from renown.simulation import simulate
 from renown.store.database import connect
 from renown.store.ingest import ingest
 from renown.store.people import link_accounts, read_identity_file

@@ -12,8 +12,7 @@ and may change.  A tour::
         print(store.explain("twitter:88"))              # the parts that add up
         store.export_scores("scores.parquet")
 
-Names are imported on first use, except the simulator (see the import below),
-which ``import renown`` loads at once (about 0.3 s, mostly pyarrow).
+Names are imported on first use, so ``import renown`` itself is cheap.
 """
 
 from __future__ import annotations
@@ -21,10 +20,6 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-# The subpackage `renown.simulate` shares its name with the function below: importing
-# it first means a later `import renown.simulate` cannot rebind the name to the module.
-import renown.simulate as _simulate_package  # noqa: F401
 
 __version__ = "0.1.0"
 
@@ -39,7 +34,7 @@ if TYPE_CHECKING:
     from renown.scoring.queries import LeaderboardRow, PersonSummary
     from renown.scoring.snapshots import SnapshotInfo
     from renown.scoring.topics.standings import PersonTopics
-    from renown.simulate import SimulationSummary
+    from renown.simulation import SimulationSummary
     from renown.store.ingest import IngestReport
 
 #: Public name → the module that defines it.
@@ -56,7 +51,7 @@ _PUBLIC = {
     "Candidate": "renown.scoring.discover",
     "Evaluation": "renown.evaluate.harness",
     "GamedEvaluation": "renown.evaluate.gamed",
-    "SimulationSummary": "renown.simulate",
+    "SimulationSummary": "renown.simulation",
 }
 
 
@@ -71,7 +66,7 @@ def simulate(out: Path | str, *, people: int = 2000, days: int = 60,
              seed: int = 7) -> SimulationSummary:
     """Write a simulated world with planted ground truth to ``out`` (events, identities,
     truth): data to try Renown on, as ``renown simulate`` does."""
-    from renown.simulate import simulate as simulate_world
+    from renown.simulation import simulate as simulate_world
 
     return simulate_world(people, days, seed, Path(out))
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from renown.scoring.model import Model
 from renown.scoring.registry import current_model, register
 from renown.scoring.run import backfill, latest_event_day
-from renown.simulate import simulate
+from renown.simulation import simulate
 from renown.store.api_keys import create_key
 from renown.store.database import open_store
 from renown.store.ingest import ingest

@@ -16,7 +16,7 @@ from renown.interfaces.cli.main import app
 from renown.scoring.audience.spec import AudienceSpec
 from renown.scoring.discover import DiscoveryError, DiscoveryQuery, discover
 from renown.scoring.run import score_day
-from renown.simulate import Truth, load_truth, simulate
+from renown.simulation import Truth, load_truth, simulate
 from renown.store.database import connect
 from renown.store.ingest import ingest
 from renown.store.people import link_accounts, read_identity_file

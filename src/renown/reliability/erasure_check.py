@@ -1,6 +1,6 @@
 """Forget a handful of simulated people and prove they left nothing behind.
 
-A simulated world (`renown.simulate`) is ingested, its identities linked and
+A simulated world (`renown.simulation`) is ingested, its identities linked and
 scored over a few days, and a read-only snapshot is published beside the
 store, as the service does.  Then some people (drawn with a seed) are
 forgotten through the same code as ``renown forget``, and every table and
@@ -23,7 +23,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from renown.scoring.run import backfill
-from renown.simulate import simulate
+from renown.simulation import simulate
 from renown.store.database import connect, open_store
 from renown.store.forget import erase, person_subject
 from renown.store.ingest import ingest

@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Final
 
 import duckdb
 import pyarrow as pa
@@ -35,6 +37,10 @@ from renown.store.optout import OptOutFilter
 from renown.store.staging import StagingCounts, record_accounts, store_batch
 
 ProgressCallback = Callable[[int], None]
+
+#: DuckDB's memory limit while a folder is ingested (`folder_memory_limit`): a
+#: folder of 12 monthly Reddit dumps (1 GB of NDJSON) then peaks under 500 MB.
+FOLDER_MEMORY_LIMIT: Final = "256MB"
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +129,19 @@ def _settle(con: duckdb.DuckDBPyConnection) -> None:
     # folder's worth would stay resident.  Lowering the limit for a moment evicts
     # them (they are on disk now); the next file reads back what it needs.
     con.execute("SET memory_limit = '32MB'")
-    con.execute("SET memory_limit = ?", [configured_memory_limit()])
+    con.execute("SET memory_limit = ?", [folder_memory_limit()])
+
+
+def folder_memory_limit() -> str:
+    """DuckDB's limit while a folder goes in: ``RENOWN_MEMORY_LIMIT`` when set, else
+    `FOLDER_MEMORY_LIMIT`.
+
+    Each file's rows are flushed to the database file as they arrive and
+    checkpointed after it (`_settle`), so a folder needs only a file's working
+    set; the store's usual limit (GBs, for scoring) would let the buffer pool
+    grow with the folder instead.
+    """
+    return os.environ.get("RENOWN_MEMORY_LIMIT") or FOLDER_MEMORY_LIMIT
 
 
 def ingest_folder(
@@ -141,24 +159,36 @@ def ingest_folder(
     of a dump does not cost the other eleven.  ``on_file(path, fmt)`` may return
     a progress callback for that file.
     """
-    from renown.sources import detect_format
-
     folder = Path(folder)
     files = folder_files(folder)
     if not files:
         raise SourceError(folder, "the folder holds no files to ingest")
     reports = []
-    for file in files:
-        clock = time.perf_counter()
-        try:
-            file_fmt = fmt or detect_format(file)
-            progress = on_file(file, file_fmt) if on_file is not None else None
-            reports.append(ingest(con, file, file_fmt, options, progress))
-        except SourceError as exc:
-            reports.append(IngestReport(str(file), fmt or "?", 0, 0, 0, 0,
-                                        time.perf_counter() - clock, error=str(exc)))
-        _settle(con)
+    con.execute("SET memory_limit = ?", [folder_memory_limit()])
+    try:
+        for file in files:
+            reports.append(_ingest_one_of_folder(con, file, fmt, options, on_file))
+            _settle(con)
+    finally:
+        con.execute("SET memory_limit = ?", [configured_memory_limit()])
     return reports
+
+
+def _ingest_one_of_folder(
+    con: duckdb.DuckDBPyConnection, file: Path, fmt: str | None, options: SourceOptions | None,
+    on_file: Callable[[Path, str], ProgressCallback | None] | None,
+) -> IngestReport:
+    """One file of a folder; a file that cannot be read becomes a report with its error."""
+    from renown.sources import detect_format
+
+    clock = time.perf_counter()
+    try:
+        file_fmt = fmt or detect_format(file)
+        progress = on_file(file, file_fmt) if on_file is not None else None
+        return ingest(con, file, file_fmt, options, progress)
+    except SourceError as exc:
+        return IngestReport(str(file), fmt or "?", 0, 0, 0, 0, time.perf_counter() - clock,
+                            error=str(exc))
 
 
 def ingest_table(

@@ -25,7 +25,7 @@ from renown.interfaces.cli.main import app
 from renown.scoring.model import DEFAULT_MODEL, Model
 from renown.scoring.pipeline import ScoreRun, compute_scores
 from renown.scoring.snapshots import day_end
-from renown.simulate import simulate
+from renown.simulation import simulate
 from renown.sources import SourceOptions
 from renown.store.database import open_store
 from renown.store.export import export_parquet

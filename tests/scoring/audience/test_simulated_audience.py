@@ -22,7 +22,7 @@ from renown.scoring.audience.targeted import audience_scores
 from renown.scoring.model import DEFAULT_MODEL
 from renown.scoring.pipeline import compute_scores
 from renown.scoring.snapshots import day_end
-from renown.simulate import Truth, load_truth, simulate
+from renown.simulation import Truth, load_truth, simulate
 from renown.store.database import connect
 from renown.store.ingest import ingest
 from renown.store.people import link_accounts, read_identity_file

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from renown.scoring.audience.quality import Detection, detect
-from renown.simulate import Truth, load_truth, simulate
+from renown.simulation import Truth, load_truth, simulate
 from renown.store.database import connect
 from renown.store.ingest import ingest
 from renown.store.people import link_accounts, read_identity_file

@@ -6,7 +6,7 @@ import pytest
 
 from renown.scoring.topics.default import default_ontology
 from renown.scoring.topics.ontology import Ontology, OntologyError, Topic
-from renown.simulate.topics import TOPICS
+from renown.simulation.topics import TOPICS
 
 
 def diamond() -> Ontology:

@@ -19,7 +19,7 @@ from renown.scoring.run import score_day
 from renown.scoring.topics.config import TopicConfig
 from renown.scoring.topics.live import live_person_topics
 from renown.scoring.topics.standings import person_topics, topic_standings
-from renown.simulate import Truth, load_truth, simulate
+from renown.simulation import Truth, load_truth, simulate
 from renown.store.database import connect
 from renown.store.ingest import ingest
 from renown.store.people import link_accounts, read_identity_file

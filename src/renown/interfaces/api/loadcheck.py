@@ -24,7 +24,7 @@ import uvicorn
 
 from renown.interfaces.api import create_app
 from renown.scoring.run import score_day
-from renown.simulate import simulate
+from renown.simulation import simulate
 from renown.store.api_keys import create_key
 from renown.store.database import open_store
 from renown.store.ingest import ingest

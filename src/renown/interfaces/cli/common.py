@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import duckdb
 import typer
@@ -17,10 +17,11 @@ from rich.console import Console
 from rich.markup import escape
 
 from renown.errors import RenownError
-from renown.interfaces.library.store import Store
-from renown.sources.base import SourceError
 from renown.store.database import StoreError, default_db_path, open_store
 from renown.store.serving import publish_if_served
+
+if TYPE_CHECKING:
+    from renown.interfaces.library.store import Store
 
 console = Console()
 error_console = Console(stderr=True)
@@ -83,30 +84,33 @@ def store(db: Path | None, *, read_only: bool = False) -> Iterator[duckdb.DuckDB
     after committing part of its work.
     """
     path = db or default_db_path()
-    try:
-        with open_store(path, read_only=read_only) as con:
-            try:
-                yield con
-            except typer.Exit:
-                if not read_only:
-                    _publish(con, path)
-                raise
+    with _clean_errors(path), open_store(path, read_only=read_only) as con:
+        try:
+            yield con
+        except typer.Exit:
             if not read_only:
                 _publish(con, path)
-    except (StoreError, SourceError) as exc:
-        fail(str(exc))
-    except duckdb.IOException as exc:
-        fail(f"{db or default_db_path()}: {exc} (is another renown process writing to it?)")
+            raise
+        if not read_only:
+            _publish(con, path)
 
 
 @contextmanager
 def library(db: Path | None, *, read_only: bool = False) -> Iterator[Store]:
     """The store as the public `renown.Store` (the surface notebooks use), with what
     Renown refuses turned into one clean error line."""
+    from renown.interfaces.library.store import Store  # the whole scoring stack: lazily
+
     path = db or default_db_path()
+    with _clean_errors(path), Store(path, read_only=read_only) as opened:
+        yield opened
+
+
+@contextmanager
+def _clean_errors(path: Path) -> Iterator[None]:
+    """What Renown refuses, and a database another process holds, as one error line."""
     try:
-        with Store(path, read_only=read_only) as opened:
-            yield opened
+        yield
     except RenownError as exc:
         fail(str(exc))
     except duckdb.IOException as exc:

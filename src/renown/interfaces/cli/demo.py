@@ -30,7 +30,7 @@ from renown.scoring.model import Model
 from renown.scoring.queries import leaderboard
 from renown.scoring.registry import current_model, register
 from renown.scoring.run import backfill, latest_event_day
-from renown.simulate import Truth, load_truth, simulate
+from renown.simulation import Truth, load_truth, simulate
 from renown.store.ingest import ingest
 from renown.store.people import link_accounts, read_identity_file
 

@@ -20,7 +20,6 @@ from renown.interfaces.cli.common import (
     print_json,
     store,
 )
-from renown.scoring.queries import score_distribution
 from renown.sources import (
     FORMATS,
     SourceError,
@@ -173,6 +172,8 @@ def status_command(
                     "ORDER BY ingestion_id, file, record LIMIT ?", [limit]).fetchall()
             ]
         if scores:
+            from renown.scoring.queries import score_distribution  # SciPy: only when asked
+
             try:
                 summary["scores"] = asdict(score_distribution(con))
             except LookupError as exc:

@@ -11,7 +11,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from renown.interfaces.cli.common import JsonOption, console, fail, print_json
-from renown.simulate import DEFAULT_END, SimulationSummary, simulate
+from renown.simulation import DEFAULT_END, SimulationSummary, simulate
 
 
 def simulate_command(

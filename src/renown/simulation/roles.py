@@ -25,8 +25,8 @@ from typing import Final
 
 import numpy as np
 
-from renown.simulate.population import MEAN_POSTS_PER_DAY, People, Role, set_interests
-from renown.simulate.topics import TOPIC_INDEX
+from renown.simulation.population import MEAN_POSTS_PER_DAY, People, Role, set_interests
+from renown.simulation.topics import TOPIC_INDEX
 
 MIN_PEOPLE: Final = 200
 EXPERT_TOPICS: Final = ("artificial-intelligence", "asthma", "physics", "soccer",

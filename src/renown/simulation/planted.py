@@ -21,10 +21,10 @@ from typing import Final
 
 import numpy as np
 
-from renown.simulate.activity import Posts
-from renown.simulate.blocks import KIND, EventBlock, Serials
-from renown.simulate.graph import Network
-from renown.simulate.sampling import (
+from renown.simulation.activity import Posts
+from renown.simulation.blocks import KIND, EventBlock, Serials
+from renown.simulation.graph import Network
+from renown.simulation.sampling import (
     DAY_US,
     Period,
     all_members,
@@ -34,7 +34,7 @@ from renown.simulate.sampling import (
     segment_draws,
     unique_pairs,
 )
-from renown.simulate.topics import OFFLINE_CREDENTIALS, REPLY_POOL, TOPIC_INDEX, Catalogue
+from renown.simulation.topics import OFFLINE_CREDENTIALS, REPLY_POOL, TOPIC_INDEX, Catalogue
 
 POD_RESHARE: Final = 0.5
 POD_REPLY: Final = 0.3

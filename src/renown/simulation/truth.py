@@ -33,9 +33,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from renown.simulate.graph import ACCOUNT_PREFIX, NETWORKS
-from renown.simulate.population import ROLE_KEYS, Role
-from renown.simulate.roles import (
+from renown.simulation.graph import ACCOUNT_PREFIX, NETWORKS
+from renown.simulation.population import ROLE_KEYS, Role
+from renown.simulation.roles import (
     AUDIENCE_TOPIC,
     EXPERT_TOPICS,
     JOKER_HOME_TOPIC,
@@ -43,8 +43,8 @@ from renown.simulate.roles import (
     OFFLINE_TOPIC,
     VOLUME_FACTOR,
 )
-from renown.simulate.topics import TOPICS, VIRAL_JOKE_TOPIC, build_catalogue
-from renown.simulate.writer import (
+from renown.simulation.topics import TOPICS, VIRAL_JOKE_TOPIC, build_catalogue
+from renown.simulation.writer import (
     ID_DIGITS,
     TOPIC_SLUGS,
     Naming,
@@ -59,7 +59,7 @@ from renown.simulate.writer import (
 )
 
 if TYPE_CHECKING:
-    from renown.simulate.world import World
+    from renown.simulation.world import World
 
 FILES: Final = {"events": "events.parquet", "identities": "identities.csv",
                 "truth": "truth.json", "influence": "truth_influence.parquet",

@@ -2,14 +2,14 @@
 
 ``simulate(people, days, seed, out)`` writes a deterministic multi-network
 world (events in the generic event format, identities, ground truth);
-``load_truth(out)`` reads its ground truth back.  See `renown.simulate.world`
+``load_truth(out)`` reads its ground truth back.  See `renown.simulation.world`
 for the world model and its assumptions.
 """
 
 from __future__ import annotations
 
-from renown.simulate.truth import Truth, load_truth
-from renown.simulate.world import (
+from renown.simulation.truth import Truth, load_truth
+from renown.simulation.world import (
     DEFAULT_DAYS,
     DEFAULT_END,
     DEFAULT_PEOPLE,

@@ -6,7 +6,7 @@ Assumptions (each a simplification of what social-network studies report):
   others, a few matter to very many.  It drives who gets followed
   (preferential attachment) and how likely followers are to react.
 * Each person has 1-3 interest topics drawn with Zipf weights over
-  `renown.simulate.topics.TOPICS`; most posts are on one's interests, a few
+  `renown.simulation.topics.TOPICS`; most posts are on one's interests, a few
   (``off_topic``) are not.
 * Posting rate is heavy-tailed (lognormal, mean 0.5 posts a day) and
   independent of influence: output is not outcome.
@@ -14,7 +14,7 @@ Assumptions (each a simplification of what social-network studies report):
   mean 1, so ordinary people range from lurkers to enthusiastic likers.
 * Out-degree (how many accounts one follows) is lognormal with mean 30.
 
-Roles (`renown.simulate.roles`) then overwrite these attributes for the
+Roles (`renown.simulation.roles`) then overwrite these attributes for the
 planted people.
 """
 
@@ -26,8 +26,8 @@ from typing import Final
 
 import numpy as np
 
-from renown.simulate.sampling import lognormal_with_mean
-from renown.simulate.topics import TOPICS, interest_weights
+from renown.simulation.sampling import lognormal_with_mean
+from renown.simulation.topics import TOPICS, interest_weights
 
 INFLUENCE_SIGMA: Final = 1.2
 MEAN_POSTS_PER_DAY: Final = 0.5

@@ -21,10 +21,10 @@ from typer.testing import CliRunner
 
 from renown.events import EVENT_SCHEMA, KINDS, OFFLINE_KINDS, rejection_reason_sql
 from renown.interfaces.cli.simulate import simulate_command
-from renown.simulate import DEFAULT_END, Truth, load_truth, simulate
-from renown.simulate.sink import EventSink
-from renown.simulate.truth import Ids
-from renown.simulate.world import build_world, emit_events, final_rules
+from renown.simulation import DEFAULT_END, Truth, load_truth, simulate
+from renown.simulation.sink import EventSink
+from renown.simulation.truth import Ids
+from renown.simulation.world import build_world, emit_events, final_rules
 
 REACTIONS = "('like', 'reshare', 'reply', 'quote', 'mention')"
 

@@ -23,7 +23,7 @@ Assumptions:
   lognormal delay after the post (median 45 minutes, capped at two days).
 * Reshares cascade one level: the resharer's followers react to the original
   post (subject = the original author) at half the original rate.
-* Pod members' reactions to each other are not organic (`renown.simulate.planted`).
+* Pod members' reactions to each other are not organic (`renown.simulation.planted`).
 * 75% of follow edges date from the 90 days before the period, the rest from
   within it.
 """
@@ -35,9 +35,9 @@ from typing import Final
 
 import numpy as np
 
-from renown.simulate.blocks import KIND, EventBlock, Serials
-from renown.simulate.graph import Network
-from renown.simulate.sampling import (
+from renown.simulation.blocks import KIND, EventBlock, Serials
+from renown.simulation.graph import Network
+from renown.simulation.sampling import (
     DAY_US,
     Period,
     categorical,
@@ -48,7 +48,7 @@ from renown.simulate.sampling import (
     times_in_period,
     unique_pairs,
 )
-from renown.simulate.topics import POST_POOL, REPLY_POOL, Catalogue, interest_weights
+from renown.simulation.topics import POST_POOL, REPLY_POOL, Catalogue, interest_weights
 
 REACT_BASE: Final = 0.04
 INFLUENCE_EXPONENT: Final = 0.3

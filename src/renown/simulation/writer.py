@@ -4,7 +4,7 @@ Strings are produced per chunk (a million rows by default) with Arrow
 kernels: fixed-width ids (``e000000042``, ``s000000007``) are written digit by
 digit into one byte matrix and wrapped as a string array without copying;
 account names, kinds, texts and tags are ``take``\\ s from small dictionaries.
-`renown.simulate.sink` writes each chunk as one row group of a single
+`renown.simulation.sink` writes each chunk as one row group of a single
 ``events.parquet``.  Files are written under a temporary name and renamed, so
 a crash never leaves a half-written file that looks complete.
 """
@@ -24,9 +24,9 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from renown.events import EVENT_SCHEMA
-from renown.simulate.blocks import KIND_NAMES, EventBlock
-from renown.simulate.graph import NETWORKS
-from renown.simulate.topics import TOPICS, Catalogue
+from renown.simulation.blocks import KIND_NAMES, EventBlock
+from renown.simulation.graph import NETWORKS
+from renown.simulation.topics import TOPICS, Catalogue
 
 CHUNK_ROWS: Final = 1 << 20
 #: Digits of event and post ids: one letter + 11 digits is 12 bytes, a multiple of

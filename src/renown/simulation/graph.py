@@ -27,10 +27,10 @@ from typing import Final
 
 import numpy as np
 
-from renown.simulate.population import People, Role
-from renown.simulate.roles import Roles
-from renown.simulate.sampling import Groups, group_by, unique_pairs, weighted_draws
-from renown.simulate.topics import TOPICS
+from renown.simulation.population import People, Role
+from renown.simulation.roles import Roles
+from renown.simulation.sampling import Groups, group_by, unique_pairs, weighted_draws
+from renown.simulation.topics import TOPICS
 
 NETWORKS: Final = ("twitter", "mastodon", "offline")
 ACCOUNT_PREFIX: Final = {"twitter": "u", "mastodon": "m", "offline": "o"}

@@ -27,9 +27,9 @@ import numpy as np
 import pyarrow.parquet as pq
 
 from renown.events import EVENT_SCHEMA
-from renown.simulate.blocks import KIND, KIND_NAMES, EventBlock
-from renown.simulate.graph import NETWORKS
-from renown.simulate.writer import (
+from renown.simulation.blocks import KIND, KIND_NAMES, EventBlock
+from renown.simulation.graph import NETWORKS
+from renown.simulation.writer import (
     CHUNK_ROWS,
     COMPRESSION,
     DICTIONARY_COLUMNS,

@@ -5,11 +5,11 @@ arguments → byte-identical files):
 
 * ``events.parquet``: every event in the generic event format
   (`renown.events.EVENT_SCHEMA`), one row group per million rows, streamed
-  while the world is generated (`renown.simulate.sink`);
+  while the world is generated (`renown.simulation.sink`);
 * ``identities.csv``: ``person_id,network,account`` for every person with more
   than one account (all Mastodon users, the offline-credentials person);
 * ``truth.json``, ``truth_influence.parquet``, ``truth_posts.parquet``: the
-  planted ground truth (`renown.simulate.truth`).
+  planted ground truth (`renown.simulation.truth`).
 
 The world, in brief (each module's docstring states its assumptions):
 
@@ -45,27 +45,27 @@ from typing import Final
 
 import numpy as np
 
-from renown.simulate.activity import (
+from renown.simulation.activity import (
     Posts,
     follow_events,
     generate_posts,
     organic_reactions,
 )
-from renown.simulate.blocks import Serials
-from renown.simulate.graph import Network, build_mastodon, build_twitter
-from renown.simulate.planted import (
+from renown.simulation.blocks import Serials
+from renown.simulation.graph import Network, build_mastodon, build_twitter
+from renown.simulation.planted import (
     ViralJoke,
     bot_reactions,
     offline_events,
     pod_reactions,
     viral_joke,
 )
-from renown.simulate.population import People, Role, draw_people
-from renown.simulate.roles import MIN_PEOPLE, OFFLINE_TOPIC, Roles, plant_roles
-from renown.simulate.sampling import Period
-from renown.simulate.sink import EventSink, FinalRules, Tally
-from renown.simulate.topics import TOPIC_INDEX, VIRAL_JOKE_TOPIC, build_catalogue
-from renown.simulate.truth import FILES, Ids, write_truth
+from renown.simulation.population import People, Role, draw_people
+from renown.simulation.roles import MIN_PEOPLE, OFFLINE_TOPIC, Roles, plant_roles
+from renown.simulation.sampling import Period
+from renown.simulation.sink import EventSink, FinalRules, Tally
+from renown.simulation.topics import TOPIC_INDEX, VIRAL_JOKE_TOPIC, build_catalogue
+from renown.simulation.truth import FILES, Ids, write_truth
 
 DEFAULT_PEOPLE: Final = 2000
 DEFAULT_DAYS: Final = 60
