@@ -17,11 +17,11 @@ import pyarrow as pa
 #: What people do.  Reactions respond to someone else's content or person.
 KINDS: Final = (
     "post", "reshare", "quote", "reply", "comment", "mention", "like", "follow",
-    "endorse", "answer", "accept", "upvote", "downvote",
+    "endorse", "answer", "accept", "upvote", "downvote", "outcome",
 )
 REACTION_KINDS: Final = frozenset(
     {"reshare", "quote", "reply", "comment", "mention", "like", "answer", "accept",
-     "upvote", "endorse"}
+     "upvote", "endorse", "outcome"}
 )
 #: Kinds that publish content of the actor's own: these are a person's *output*.
 CONTENT_KINDS: Final = frozenset(
@@ -35,6 +35,12 @@ OFFLINE_NETWORK: Final = "offline"
 #: users): their reactions count toward the subject's outcomes, but they are
 #: never scored themselves.
 SYSTEM_ACCOUNT_PREFIX: Final = "~"
+
+#: Pseudonymous single people: a campaign's visitors and customers
+#: (``~v:`` + a keyed hash, `renown.store.outcomes`).  System accounts like the
+#: rest (never scored, never shown), but each stands for one person, so the
+#: reactor discounts apply to them: a click bot is discounted like any bot.
+VISITOR_ACCOUNT_PREFIX: Final = f"{SYSTEM_ACCOUNT_PREFIX}v:"
 
 MAX_TEXT_CHARS: Final = 100_000
 #: Clock skew tolerated before a timestamp counts as "in the future".

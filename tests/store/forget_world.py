@@ -16,11 +16,22 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Final
 
+import duckdb
+
 from renown.scoring.run import backfill
 from renown.scoring.topics.config import EndorsementConfig
 from renown.scoring.topics.endorsements import give_endorsement
+from renown.sources.conversions import read_conversions
+from renown.store.campaigns import (
+    InviteCandidate,
+    create_campaign,
+    invite_people,
+    record_post,
+    respond,
+)
 from renown.store.database import open_store
 from renown.store.ingest import ingest
+from renown.store.outcomes import record_click, record_conversions
 from renown.store.people import Link, link_accounts
 
 PERSON: Final = "zorblaxperson"
@@ -72,6 +83,26 @@ def _jsonl(path: Path, records: list[dict[str, Any]]) -> Path:
     return path
 
 
+def _campaign(con: duckdb.DuckDBPyConnection, inputs: Path) -> None:
+    """A campaign (migration 7) both Zorblax and Alice joined: invites, a post, outcomes."""
+    create_campaign(con, campaign_id="spring", name="Spring", brand="Acme", goal="sales",
+                    landing_url="https://acme.example/spring", starts=date(2024, 3, 1),
+                    ends=date(2024, 3, 31))
+    invited = invite_people(con, "spring", [
+        InviteCandidate(PERSON, "twitter", TWITTER, (f"fan base of {TWITTER}",), 40.0),
+        InviteCandidate("alice", "twitter", ALICE, ("score 30",), 30.0)])
+    for invite in invited:
+        respond(con, "spring", invite.person_id, accepted=True, cost=10.0)
+        record_click(con, invite.code, ip="198.51.100.23", user_agent="Mozilla/5.0 Zq",
+                     ts=datetime(2024, 3, 3, 9))
+    record_post(con, "spring", PERSON, "tp1")
+    orders = inputs / "orders.csv"
+    orders.write_text("order_id,code,ts,value\n" + "".join(
+        f"o{n},{i.code},2024-03-03T10:00:00Z,25\n" for n, i in enumerate(invited)))
+    records, refused = read_conversions(orders)
+    record_conversions(con, "spring", records, refused, label=str(orders))
+
+
 def build(folder: Path) -> Path:
     """The store at ``folder/store/renown.duckdb`` (inputs live outside ``store/``)."""
     db = folder / "store" / "renown.duckdb"
@@ -97,6 +128,7 @@ def build(folder: Path) -> Path:
         for giver, receiver in ((PERSON, "alice"), ("alice", PERSON)):
             give_endorsement(con, giver, receiver, "python", EndorsementConfig(),
                              known_topics={"python"}, at=datetime(2024, 3, 2, 12))
+        _campaign(con, inputs)
         backfill(con, date(2024, 3, 2), date(2024, 3, 4))
         con.execute("CHECKPOINT")
     serving = db.with_name(db.name + ".serving")

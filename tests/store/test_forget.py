@@ -59,7 +59,9 @@ def test_the_world_holds_the_person_everywhere_before(db: Path) -> None:
         "events.tags", "events.url", "accounts.account", "accounts.display_name",
         "identities.account", "identities.person_id", "people.person_id",
         "person_scores.person_id", "account_scores.account", "account_scores.person_id",
-        "quarantine.raw", "quarantine.file", "ingestions.path"}
+        "quarantine.raw", "quarantine.file", "ingestions.path",
+        "campaign_invites.person_id", "campaign_invites.account", "campaign_invites.reasons",
+        "campaign_posts.person_id", "campaign_outcomes.person_id"}
     files = {Path(t.where).name for t in file_traces(db, w.FORGOTTEN)}
     assert {"renown.duckdb", "1.duckdb"} <= files
 
@@ -68,7 +70,8 @@ def test_forgetting_a_person_leaves_no_trace_in_tables_or_files(db: Path) -> Non
     _forget_person(db)
     with open_store(db, read_only=True) as con:
         assert table_traces(con, w.FORGOTTEN) == []
-        assert _rows(con, "SELECT event_id FROM events ORDER BY event_id") == [
+        assert _rows(con, "SELECT event_id FROM events WHERE kind <> 'outcome' "
+                          "ORDER BY event_id") == [
             ("bluesky-12",), ("twitter-21",), ("twitter-4",), ("twitter-6",), ("twitter-7",),
             ("twitter-8",), ("twitter-9",)]
         assert _rows(con, "SELECT text, tags FROM events WHERE event_id = 'twitter-7'") == [
@@ -76,9 +79,15 @@ def test_forgetting_a_person_leaves_no_trace_in_tables_or_files(db: Path) -> Non
         assert _rows(con, "SELECT url FROM events WHERE event_id = 'twitter-8'") == [
             (f"https://twitter.com/{REDACTED}/status/1",)]
         # Ingestion rows stay (without the id); quarantine keeps only others' rows.
-        assert scalar(con, "SELECT count(*) FROM ingestions") == 3
+        assert scalar(con, "SELECT count(*) FROM ingestions") == 6  # 3 files, 2 clicks, 1 import
         assert _rows(con, "SELECT raw LIKE '%nobody forgotten%' FROM quarantine") == [(True,)]
         assert scalar(con, "SELECT count(*) FROM people WHERE person_id = 'alice'") == 1
+        # Their invite, post and outcomes (rows and outcome events) are gone; Alice's stay.
+        assert _rows(con, "SELECT person_id FROM campaign_invites") == [("alice",)]
+        assert _rows(con, "SELECT person_id, outcome FROM campaign_outcomes ORDER BY 2") == [
+            ("alice", "click"), ("alice", "sale")]
+        assert scalar(con, "SELECT count(*) FROM campaign_posts") == 0
+        assert scalar(con, "SELECT count(*) FROM events WHERE kind = 'outcome'") == 2
     assert file_traces(db, w.FORGOTTEN) == []
     assert file_traces(db, w.OTHERS), "the byte scan must still see everyone else"
     # Snapshots are gone; only the number the next one must exceed stays (see serving.FLOOR).
@@ -101,7 +110,8 @@ def test_the_audit_log_records_counts_and_a_keyed_hash_only(db: Path) -> None:
     key = bytes.fromhex(key_path(db).read_text().strip())
     expected = hmac.new(key, f"person\0{w.PERSON}".encode(), hashlib.sha256).hexdigest()
     assert report.subject_hash == expected and report.accounts == 3
-    assert report.deleted["events"] == 7 and report.deleted["people"] == 1
+    # 7 of theirs and their campaign's 2 outcome events (a click and a sale).
+    assert report.deleted["events"] == 9 and report.deleted["people"] == 1
     assert report.redacted == {"accounts.display_name": 1, "events.tags": 1,
                                "events.text": 1, "events.url": 1, "ingestions.path": 1}
     with open_store(db, read_only=True) as con:

@@ -26,11 +26,16 @@ from renown.events import KINDS, OFFLINE_KINDS
 #: mentioned them drew 2.5× the later responders of those reshared once), so
 #: since renown-2026.11.1 all four weigh 1; a comment or answer costs effort
 #: but answers a thread more than a person; a like or upvote is one click; an
-#: accepted answer is the asker's explicit verdict.  Kinds not listed (post,
-#: follow, downvote) are not reactions and weigh nothing.
+#: accepted answer is the asker's explicit verdict.  An outcome (since
+#: renown-2026.12.2: a click through someone's tracked link, a sign-up or a sale
+#: they drove, docs/campaigns.md) is a person acting on their word, the thing
+#: the score predicts, so it weighs as much as the strongest reaction; more
+#: would let one campaign outweigh an audience's everyday response.  Kinds not
+#: listed (post, follow, downvote) are not reactions and weigh nothing.
 DEFAULT_KIND_WEIGHTS: Final[dict[str, float]] = {
     "reshare": 1.0, "quote": 1.0, "accept": 1.0, "reply": 1.0, "mention": 1.0,
     "comment": 0.8, "answer": 0.8, "endorse": 0.5, "like": 0.3, "upvote": 0.3,
+    "outcome": 1.0,
 }
 
 #: Offline credentials, in "credential units" (a book counts as two talks).
@@ -59,7 +64,7 @@ class Model:
     """All scoring parameters.  Field comments give the reason for each default."""
 
     #: Human-readable version name; scores and history rows carry it.
-    version: str = "renown-2026.12.1"
+    version: str = "renown-2026.12.2"
     #: Events older than this do not count at all: four half-lives, where the
     #: decay has already brought a reaction down to 1/16, so leaving the
     #: window is a small step, not a cliff.

@@ -25,7 +25,7 @@ from typing import Final
 
 import duckdb
 
-from renown.events import CONTENT_KINDS, SYSTEM_ACCOUNT_PREFIX
+from renown.events import CONTENT_KINDS, SYSTEM_ACCOUNT_PREFIX, VISITOR_ACCOUNT_PREFIX
 from renown.scoring.model import Model
 
 #: Fixed-point unit for exact, order-independent sums.
@@ -137,6 +137,10 @@ def _pairs_sql(model: Model) -> str:
         fence = f"exp(-greatest(0.0, sum(d.n) / count(*) - {f}) / {f})"
     decay = f"pow(2.0, -age_days / {float(model.half_life_days)})"
     system = f"'{SYSTEM_ACCOUNT_PREFIX}%'"
+    # System accounts that stand for many people (anonymous voters) count in
+    # full; a campaign visitor is one person, discounted like any reactor.
+    def many(reactor: str) -> str:
+        return f"({reactor} LIKE {system} AND {reactor} NOT LIKE '{VISITOR_ACCOUNT_PREFIX}%')"
     return f"""
         WITH reaction_events AS (
             SELECT w.network, w.actor AS reactor, w.subject AS author, w.ts, w.age_days,
@@ -181,12 +185,12 @@ def _pairs_sql(model: Model) -> str:
         ),
         reactor_spread AS (
             SELECT network, reactor, count(*) / sum(n) AS spread,
-                   CASE WHEN reactor LIKE {system} THEN 1.0 ELSE {focus} END AS voice
+                   CASE WHEN {many('reactor')} THEN 1.0 ELSE {focus} END AS voice
             FROM pair_counts GROUP BY network, reactor
         ),
         reactor_selectivity AS (
             SELECT d.network, d.reactor,
-                   CASE WHEN d.reactor LIKE {system} THEN 1.0
+                   CASE WHEN {many('d.reactor')} THEN 1.0
                         ELSE {k} * ln(1 + (sum(d.n) / count(*)) / {k}) / (sum(d.n) / count(*))
                              * pow(any_value(sp.spread), {gamma}) * {fence}
                    END AS cap,
@@ -197,7 +201,7 @@ def _pairs_sql(model: Model) -> str:
         quantized AS (
             SELECT r.network, r.reactor, r.author,
                    CAST(round(r.kind_weight * {decay} *
-                       CASE WHEN r.reactor LIKE {system} THEN 1.0
+                       CASE WHEN {many('r.reactor')} THEN 1.0
                             ELSE {k} * ln(1 + d.n / {k}) / d.n END * {QUANTUM}) AS BIGINT) AS q
             FROM reactions r
             JOIN daily d ON d.network = r.network AND d.reactor = r.reactor

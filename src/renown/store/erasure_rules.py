@@ -127,6 +127,25 @@ ERASURE_RULES: Final[dict[str, dict[str, Rule]]] = {
     # text; the position is a firehose time or a status id, not a person.
     "stream_cursors": {"stream": TEXT_REDACT, "position": KEEP, "messages": KEEP,
                        "ingestion_id": KEEP, "updated_at": KEEP},
+    # Campaigns: the brand's own record (names and offer are free text); invites,
+    # posts and outcomes name the person.  Visitors and customers are keyed hashes.
+    "campaigns": {"campaign_id": KEEP, "name": TEXT_REDACT, "brand": TEXT_REDACT,
+                  "goal": KEEP, "target": TEXT_REDACT, "landing_url": TEXT_REDACT,
+                  "budget": KEEP, "currency": KEEP, "offer": TEXT_REDACT, "starts": KEEP,
+                  "ends": KEEP, "created_at": KEEP, "closed_at": KEEP},
+    "campaign_invites": {
+        "campaign_id": KEEP, "person_id": PERSON, "network": KEEP, "account": ACCOUNT,
+        "code": KEEP, "reasons": TEXT_DELETE, "score": KEEP, "score_day": KEEP,
+        "model_version": KEEP, "status": KEEP, "invited_at": KEEP, "responded_at": KEEP,
+        "cost": KEEP,
+    },
+    "campaign_posts": {"campaign_id": KEEP, "person_id": PERSON, "network": KEEP,
+                       "post_id": REFERENCE, "recorded_at": KEEP},
+    "campaign_outcomes": {
+        "network": KEEP, "event_id": REFERENCE, "campaign_id": KEEP, "person_id": PERSON,
+        "code": KEEP, "outcome": KEEP, "value": KEEP, "visitor": KEEP, "channel": KEEP,
+        "ts": KEEP,
+    },
 }
 
 #: Rows derived from a deleted row by an id alone (no personal id of their own):

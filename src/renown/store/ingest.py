@@ -30,7 +30,7 @@ import duckdb
 import pyarrow as pa
 
 from renown.sources import SourceOptions, get_source
-from renown.sources.base import BATCH_SCHEMA, Batch, SourceError, check_input_path
+from renown.sources.base import BATCH_SCHEMA, Batch, Rejection, SourceError, check_input_path
 from renown.sources.compressed import NATIVE, decompressed_copy, needs_copy
 from renown.store.database import configured_memory_limit, scalar, utc_now
 from renown.store.optout import OptOutFilter
@@ -193,12 +193,16 @@ def _ingest_one_of_folder(
 
 def ingest_table(
     con: duckdb.DuckDBPyConnection, events: pa.Table, label: str = "<python>",
-    fmt: str = "table",
+    fmt: str = "table", *, rejections: list[Rejection] | None = None,
+    also: Callable[[duckdb.DuckDBPyConnection, int], None] | None = None,
 ) -> IngestReport:
     """Ingest events built in Python (columns of `renown.events.EVENT_SCHEMA`).
 
     Same rules, deduplication and atomicity as files; ``label`` names the
-    input in the ingestion log and in quarantine rows.
+    input in the ingestion log and in quarantine rows.  ``rejections`` are
+    records the caller refused (quarantined with the rest); ``also(con,
+    ingestion_id)`` writes the caller's own rows about the new events inside
+    the same transaction, so both are stored or neither is.
     """
     clock = time.perf_counter()
     n = events.num_rows
@@ -209,13 +213,15 @@ def ingest_table(
     with pa.ipc.new_stream(sink, events.schema) as writer:
         writer.write_table(events)
     digest = hashlib.sha256(label.encode() + sink.getvalue().to_pybytes()).hexdigest()
-    return _ingest_batches(con, iter([Batch(events)]), label, digest, fmt, SourceOptions(),
-                           None, clock)
+    batch = Batch(events, list(rejections or ()))
+    return _ingest_batches(con, iter([batch]), label, digest, fmt, SourceOptions(), None, clock,
+                           also)
 
 
 def _ingest_batches(
     con: duckdb.DuckDBPyConnection, batches: Iterator[Batch], label: str, digest: str,
     fmt: str, options: SourceOptions, on_progress: ProgressCallback | None, clock: float,
+    also: Callable[[duckdb.DuckDBPyConnection, int], None] | None = None,
 ) -> IngestReport:
     """Store every batch and log the ingestion in one transaction: all or nothing."""
     started = utc_now()
@@ -228,6 +234,8 @@ def _ingest_batches(
             store_batch(con, batch, ingestion_id, label, counts, opt_outs)
             if on_progress is not None:
                 on_progress(counts.records)
+        if also is not None:
+            also(con, ingestion_id)
         record_accounts(con, ingestion_id)
         con.execute(
             "INSERT INTO ingestions (ingestion_id, path, file_hash, format, network, kind, "

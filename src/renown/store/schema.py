@@ -264,9 +264,71 @@ CREATE TABLE stream_cursors (
 );
 """
 
+_V7_CAMPAIGNS: Final = """
+-- Campaigns (docs/campaigns.md): a brand's offer to people Renown proposed, and
+-- what it achieved.  Targets are JSON (topics, audience, networks, score band).
+CREATE TABLE campaigns (
+    campaign_id  VARCHAR PRIMARY KEY,
+    name         VARCHAR NOT NULL,
+    brand        VARCHAR NOT NULL,
+    goal         VARCHAR NOT NULL,
+    target       VARCHAR NOT NULL,
+    landing_url  VARCHAR NOT NULL,
+    budget       DOUBLE,
+    currency     VARCHAR,
+    offer        VARCHAR,
+    starts       DATE NOT NULL,
+    ends         DATE NOT NULL,
+    created_at   TIMESTAMP NOT NULL,
+    closed_at    TIMESTAMP
+);
+-- Who was invited (with the reasons and the score they had), who accepted, and
+-- the account their outcomes are credited to.  The code is their tracked link.
+CREATE TABLE campaign_invites (
+    campaign_id   VARCHAR NOT NULL,
+    person_id     VARCHAR NOT NULL,
+    network       VARCHAR NOT NULL,
+    account       VARCHAR NOT NULL,
+    code          VARCHAR NOT NULL UNIQUE,
+    reasons       VARCHAR NOT NULL,
+    score         DOUBLE,
+    score_day     DATE,
+    model_version VARCHAR,
+    status        VARCHAR NOT NULL,
+    invited_at    TIMESTAMP NOT NULL,
+    responded_at  TIMESTAMP,
+    cost          DOUBLE,
+    PRIMARY KEY (campaign_id, person_id)
+);
+-- What an invitee posted for the campaign: its reactions are the campaign's reach.
+CREATE TABLE campaign_posts (
+    campaign_id VARCHAR NOT NULL,
+    person_id   VARCHAR NOT NULL,
+    network     VARCHAR NOT NULL,
+    post_id     VARCHAR NOT NULL,
+    recorded_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (campaign_id, network, post_id)
+);
+-- One row per outcome event (events of kind outcome): which campaign, whose code,
+-- what happened, its value.  Visitors and customers only as keyed hashes.
+CREATE TABLE campaign_outcomes (
+    network     VARCHAR NOT NULL,
+    event_id    VARCHAR NOT NULL,
+    campaign_id VARCHAR NOT NULL,
+    person_id   VARCHAR NOT NULL,
+    code        VARCHAR NOT NULL,
+    outcome     VARCHAR NOT NULL,
+    value       DOUBLE NOT NULL,
+    visitor     VARCHAR NOT NULL,
+    channel     VARCHAR NOT NULL,
+    ts          TIMESTAMP NOT NULL,
+    PRIMARY KEY (network, event_id)
+);
+"""
+
 #: (version, SQL) in the order they apply.
 MIGRATIONS: Final[tuple[tuple[int, str], ...]] = (
     (1, _V1_FOUNDATION), (2, _V2_SCORES), (3, _V3_TOPICS), (4, _V4_API_KEYS),
-    (5, _V5_FORGET), (6, _V6_STREAM_CURSORS))
+    (5, _V5_FORGET), (6, _V6_STREAM_CURSORS), (7, _V7_CAMPAIGNS))
 
 LATEST_VERSION: Final = MIGRATIONS[-1][0]

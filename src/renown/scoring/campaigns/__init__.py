@@ -1,0 +1,1 @@
+"""Campaign scoring: whom to invite (`propose`) and what the campaign achieved (`report`)."""
