@@ -29,6 +29,7 @@ import csv
 import hashlib
 import json
 import math
+import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -68,8 +69,11 @@ class ConversionRecord:
 def read_conversions(path: Path) -> tuple[list[ConversionRecord], list[Rejection]]:
     """Every conversion of a file, and the rows refused with their reasons."""
     check_input_path(path, expects_folder=False)
-    with open_stream(path) as handle:  # .gz/.zst/.bz2 too; exports are small: read whole
-        data = handle.read()
+    try:
+        with open_stream(path) as handle:  # .gz/.zst/.bz2 too; exports are small: read whole
+            data = handle.read()
+    except (OSError, EOFError, zlib.error) as exc:
+        raise SourceError(path, f"cannot read the compressed file: {exc}") from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -77,9 +81,14 @@ def read_conversions(path: Path) -> tuple[list[ConversionRecord], list[Rejection
     stripped = text.lstrip(" \t\r\n")
     if not stripped:
         raise SourceError(path, "the file is empty: expected a CSV or JSON of conversions")
-    if stripped[0] in "[{":
-        return _from_rows(_json_rows(path, stripped))
-    return _from_rows(_csv_rows(path, stripped))
+    try:
+        if stripped[0] in "[{":
+            return _from_rows(_json_rows(path, stripped))
+        return _from_rows(_csv_rows(path, stripped))
+    except (RecursionError, csv.Error) as exc:
+        raise SourceError(path, f"cannot read the file: {type(exc).__name__}: {exc}") from None
+    except ValueError as exc:  # a JSON number longer than Python reads
+        raise SourceError(path, f"cannot read the file: {exc}") from None
 
 
 def conversion_from_payload(payload: Mapping[str, Any], *, record: int = 1,
