@@ -313,6 +313,7 @@ SEEDS: Final[dict[str, tuple[Callable[[Path], Path], SourceOptions]]] = {
     "youtube-takeout": (media.youtube_takeout, SourceOptions()),
     "youtube-api": (media.youtube_api, SourceOptions()),
     "pinterest-api": (media.pinterest_api, SourceOptions()),
+    "pinterest-export": (media.pinterest_export, SourceOptions()),
     "github": (media.github, SourceOptions()),
 }
 

@@ -100,6 +100,21 @@ def pinterest_api(folder: Path) -> Path:
          "parent_pin_id": "813744226420795884"}], "bookmark": None}))
 
 
+def pinterest_export(folder: Path) -> Path:
+    """The account export's HTML page, as in the sample of ChowSinWon/pinterest-export-parser."""
+    pin = ('<a href="https://www.pinterest.com/pin/{id}/">https://www.pinterest.com/pin/{id}/</a>'
+           "\n<br>Title: {title},\n<br>Details: No data,\n<br>Board Id: 9876543210,"
+           "\n<br>Ip Address: 203.0.113.7,\n<br>Username: ann,\n<br>Canonical Link: "
+           '<a href="https://ann.example/a?b=1&amp;c=2">https://ann.example/a?b=1&amp;c=2</a>,'
+           "\n<br>Created at: 2024/01/0{day} 10:22:33\n<br>Alive: True"
+           "\n<br>Is a repin: {repin}\n<br>Private: False<br><br>\n")
+    body = "".join(pin.format(id=i, title=t, day=d, repin=r) for i, t, d, r in (
+        ("813744226420795884", "Fractions", 5, "False"),
+        ("813744226420795885", "Graphs", 6, "True")))
+    return write_file(folder / "pinterest.html", (
+        '<html><body><div id="contents"><h1 id=y1bkd>Pins</h1>\n' + body +
+        "<h1 id=1234>Boards</h1>\nName: Maths<br>\n</div></body></html>\n"))
+
 def github(folder: Path) -> Path:
     event = {"id": "2489651045", "type": "WatchEvent", "actor": {"id": 1, "login": "bo"},
              "repo": {"id": 2, "name": "ann/graphs"}, "payload": {"action": "started"},

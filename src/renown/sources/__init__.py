@@ -38,6 +38,7 @@ FORMATS: Final[dict[str, str]] = {
     "youtube-takeout": "renown.sources.youtube_takeout",
     "youtube-api": "renown.sources.youtube_api",
     "pinterest-api": "renown.sources.pinterest_api",
+    "pinterest-export": "renown.sources.pinterest_export",
     "github": "renown.sources.github",
     "credentials": "renown.sources.credentials",
 }
