@@ -75,7 +75,10 @@ def test_a_csv_row_carries_its_outcome_customer_and_raw_line(tmp_path: Path) -> 
     [record], refused = _read(path)
     assert refused == []
     assert record.outcome == "signup" and record.customer == "cust-42"
-    assert record.raw == "c0de12345678,o9,2026-03-05,10,signup,cust-42"
+    # The excerpt kept for a quarantine names the fields, never the customer.
+    assert json.loads(record.raw) == {"code": "c0de12345678", "order_id": "o9",
+                                      "ts": "2026-03-05", "value": "10", "type": "signup",
+                                      "customer": "[removed]"}
     assert record.ts == datetime(2026, 3, 5)
 
 
@@ -128,7 +131,8 @@ def test_a_bad_json_line_is_refused_with_its_line(tmp_path: Path) -> None:
     text = json.dumps(ORDER_ROWS[0]) + "\n{not json\n" + json.dumps(ORDER_ROWS[1]) + "\n"
     records, refused = _read(_write(tmp_path / "orders.jsonl", text))
     assert _essentials(records) == EXPECTED
-    assert [(r.record, r.raw) for r in refused] == [(2, "{not json")]
+    # An unreadable line keeps nothing: it may hold a customer that cannot be told apart.
+    assert [(r.record, r.raw) for r in refused] == [(2, "")]
     assert refused[0].reason.startswith("invalid JSON")
 
 
@@ -220,7 +224,8 @@ def test_bad_rows_are_refused_with_their_line_and_reason(tmp_path: Path) -> None
     assert reasons[6] == "3 fields, the header has 4"
     assert "'lots' is not a number" in reasons[7]
     assert reasons[8].startswith("no time")
-    assert {r.record: r.raw for r in refused}[3] == "c2,o2,yesterday,5"
+    assert json.loads({r.record: r.raw for r in refused}[3]) == {
+        "code": "c2", "order_id": "o2", "ts": "yesterday", "value": "5"}
 
 
 def test_an_analytics_count_that_is_not_whole_is_refused(tmp_path: Path) -> None:
@@ -372,3 +377,16 @@ def test_a_zstd_export_cut_short_is_refused(tmp_path: Path) -> None:
     path.write_bytes(b"\x28\xb5\x2f\xfd")
     with pytest.raises(SourceError, match="truncated"):
         read_conversions(path)
+
+
+def test_refused_rows_keep_no_customer_name_or_email(tmp_path: Path) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_text("order_id,code,ts,customer_email,note\n"
+                    "o1,c1,2026-03-05,ann@shop.example,fine\n"
+                    "o2,c2,2026-03-05,bo@shop.example,extra,field\n"
+                    "o3,c3,yesterday,cy@shop.example,call cy@other.example\n", encoding="utf-8")
+    records, refused = read_conversions(path)
+    assert [r.code for r in records] == ["c1"]
+    kept = " ".join([r.raw for r in refused] + [r.raw for r in records])
+    assert "@" not in kept and "[removed]" in kept
+    assert json.loads(refused[0].raw)["code"] == "c2"  # what is not personal stays readable

@@ -266,9 +266,6 @@ def test_nothing_identifying_is_stored_in_clear(con: duckdb.DuckDBPyConnection,
     assert _found(con, (spring["ann"].code,)) != []
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a quarantined conversion keeps its raw line in "
-                   "quarantine.raw, customer id included, though outcomes.py promises the "
-                   "customer id is stored nowhere")
 def test_a_refused_conversion_keeps_no_customer_in_clear(
         con: duckdb.DuckDBPyConnection, spring: dict[str, Invite], tmp_path: Path) -> None:
     path = tmp_path / "orders.csv"

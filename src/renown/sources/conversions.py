@@ -29,6 +29,7 @@ import csv
 import hashlib
 import json
 import math
+import re
 import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -46,6 +47,11 @@ _TIME: Final = ("ts", "timestamp", "created_at", "date", "order_date", "time")
 _VALUE: Final = ("value", "amount", "revenue", "total", "purchase_revenue")
 _OUTCOME: Final = ("outcome", "type", "event", "event_name")
 _CUSTOMER: Final = ("customer", "customer_id", "client_id", "user_id")
+#: Columns that name or reach a customer: never kept, not even in the quarantine.
+_PERSONAL: Final = frozenset((
+    *_CUSTOMER, "email", "e-mail", "customer_email", "ip", "ip_address", "phone", "name",
+    "customer_name", "first_name", "last_name", "address", "billing_address", "shipping_address"))
+_EMAIL: Final = re.compile(r"[^\s\"'<>,;:@]+@[^\s\"'<>,;:@]+\.[A-Za-z]{2,}")
 _COUNT: Final = ("conversions", "key_events", "goal_completions", "signups", "sign_ups")
 _URL: Final = ("landing_page", "page", "page_location", "url", "landing_page_url")
 #: One analytics row claims at most this many conversions (beyond: a broken export).
@@ -99,13 +105,13 @@ def conversion_from_payload(payload: Mapping[str, Any], *, record: int = 1,
     row = {str(k).strip().lower(): v for k, v in payload.items()}
     if fallback_order is not None and _pick(row, _ORDER) is None:
         row["order_id"] = fallback_order
-    records = list(_records(record, row, json.dumps(payload, default=str)[:2000]))
+    records = list(_records(record, row, excerpt(row)))
     if len(records) != 1:
         raise ValueError("a webhook call records exactly one conversion")
     return records[0]
 
 
-def _json_rows(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any], str]]:
+def _json_rows(path: Path, text: str) -> Iterator[tuple[int, Any]]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError:
@@ -115,23 +121,22 @@ def _json_rows(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any], str
         data = next((data[k] for k in ("conversions", "orders", "data") if k in data), [data])
     if not isinstance(data, list):
         raise SourceError(path, "expected a JSON array of conversions")
-    for index, item in enumerate(data, start=1):
-        yield index, item, json.dumps(item, default=str)[:2000]
+    yield from enumerate(data, start=1)
 
 
-def _json_lines(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any], str]]:
+def _json_lines(path: Path, text: str) -> Iterator[tuple[int, Any]]:
     for line_no, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            yield line_no, json.loads(line), line
+            yield line_no, json.loads(line)
         except json.JSONDecodeError as exc:
             if line_no == 1:
                 raise SourceError(path, f"neither JSON nor JSON Lines: {exc.msg}", 1) from None
-            yield line_no, {"__error__": f"invalid JSON: {exc.msg}"}, line
+            yield line_no, {"__error__": f"invalid JSON: {exc.msg}"}
 
 
-def _csv_rows(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any], str]]:
+def _csv_rows(path: Path, text: str) -> Iterator[tuple[int, Any]]:
     lines = text.splitlines()
     reader = csv.reader(lines)
     try:
@@ -142,21 +147,22 @@ def _csv_rows(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any], str]
         raise SourceError(path, "no tracked-link code column (expected one of: "
                           f"{', '.join(_CODE + _URL)})", 1)
     for line_no, values in enumerate(reader, start=2):
-        raw = lines[line_no - 1] if line_no - 1 < len(lines) else ""
         if not any(v.strip() for v in values):
             continue
         if len(values) != len(header):
             yield line_no, {"__error__": f"{len(values)} fields, the header has "
-                                         f"{len(header)}"}, raw
+                                         f"{len(header)}",
+                   **dict(zip(header, values, strict=False))}
             continue
-        yield line_no, dict(zip(header, values, strict=True)), raw
+        yield line_no, dict(zip(header, values, strict=True))
 
 
-def _from_rows(rows: Iterator[tuple[int, dict[str, Any], str]]
+def _from_rows(rows: Iterator[tuple[int, Any]]
                ) -> tuple[list[ConversionRecord], list[Rejection]]:
     found: list[ConversionRecord] = []
     refused: list[Rejection] = []
-    for line, row, raw in rows:
+    for line, row in rows:
+        raw = excerpt(row)
         try:
             if not isinstance(row, dict):
                 raise ValueError("expected an object per conversion")
@@ -193,6 +199,24 @@ def _records(line: int, row: dict[str, Any], raw: str) -> Iterator[ConversionRec
     for i in range(int(count)):
         yield ConversionRecord(line, code, f"row-{row_key[:16]}-{i}", ts, share, outcome,
                                customer, raw)
+
+
+def excerpt(row: object) -> str:
+    """What a quarantine row may keep of ``row``: its fields, the personal ones removed.
+
+    Shops put the customer's id, e-mail and name beside each order; Renown
+    stores none of them (a customer is a keyed hash, `renown.store.outcomes`),
+    so neither does the quarantine: personal columns become ``[removed]`` and
+    anything shaped like an e-mail address is masked.  A row that could not be
+    read as fields (invalid JSON) keeps nothing.
+    """
+    if not isinstance(row, Mapping):
+        return ""
+    kept = {str(k): "[removed]" if str(k).strip().lower() in _PERSONAL else v
+            for k, v in row.items() if k != "__error__"}
+    if not kept:
+        return ""
+    return _EMAIL.sub("[removed]", json.dumps(kept, default=str, ensure_ascii=False))[:2000]
 
 
 def _pick(row: Mapping[str, Any], names: tuple[str, ...]) -> Any:
