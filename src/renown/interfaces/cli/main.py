@@ -38,6 +38,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "influence": (f"{_CLI}.influence", "influence_command"),
     "quality": (f"{_CLI}.quality", "quality_command"),
     "discover": (f"{_CLI}.discover", "discover_command"),
+    "campaign": (f"{_CLI}.campaign", "campaign_app"),
     "evaluate": (f"{_CLI}.main", "evaluate_app"),
     "forget": (f"{_CLI}.forget", "forget_command"),
     "selftest": (f"{_CLI}.selftest", "selftest_command"),
