@@ -11,6 +11,7 @@ is told to retry.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from typing import Annotated, TypeVar
 import duckdb
 from fastapi import Depends, Request
 
+from renown.interfaces.api.campaign_views import ClickLog
 from renown.interfaces.api.errors import ApiError, busy
 from renown.interfaces.api.ratelimit import RateLimiter
 from renown.store.database import StoreError
@@ -44,6 +46,10 @@ class Settings:
     #: Origins allowed to call the API from a browser (none: CORS closed).
     cors_origins: tuple[str, ...] = ()
     dashboard: bool = True
+    #: Seconds a tracked-link click waits for the store before it is queued in memory.
+    click_wait: float = 0.2
+    #: Seconds between publishes of lazily published writes (tracked-link clicks).
+    publish_every: float = 2.0
 
 
 @dataclass
@@ -57,6 +63,11 @@ class ServerState:
     heavy: threading.BoundedSemaphore = field(
         default_factory=lambda: threading.BoundedSemaphore(1))
     write_lock: threading.Lock = field(default_factory=threading.Lock)
+    #: Tracked-link clicks waiting for the store; stored by the next write or `flush`.
+    clicks: ClickLog = field(default_factory=ClickLog)
+    #: Whether the store holds writes not yet published (clicks publish lazily).
+    dirty: bool = False
+    published_at: float = 0.0
 
     def run_heavy(self, compute: Callable[[], T]) -> T:
         """``compute()`` once the heavy-work gate opens, or 503 busy after waiting."""
@@ -75,9 +86,33 @@ class ServerState:
             try:
                 with open_writer(self.db, self.settings.write_timeout) as con:
                     yield con
-                    publish(con, self.db)
+                    self.clicks.store(con)
+                    self._publish(con)
             except StoreBusyError as exc:
                 raise busy(f"{exc}; retry shortly", retry_after=5) from exc
+
+    def flush(self, wait: float, *, publish_after: float = 0.0) -> bool:
+        """Store the clicks waiting for the store, and publish what is unpublished once the
+        last publish is ``publish_after`` s old; False when the store stayed busy."""
+        if not self.write_lock.acquire(timeout=wait):
+            return False
+        try:
+            due = self.dirty and time.monotonic() - self.published_at >= publish_after
+            if not len(self.clicks) and not due:
+                return True
+            with open_writer(self.db, wait) as con:
+                self.dirty = self.clicks.store(con) > 0 or self.dirty
+                if self.dirty and time.monotonic() - self.published_at >= publish_after:
+                    self._publish(con)
+            return True
+        except StoreBusyError:
+            return False
+        finally:
+            self.write_lock.release()
+
+    def _publish(self, con: duckdb.DuckDBPyConnection) -> None:
+        publish(con, self.db)
+        self.dirty, self.published_at = False, time.monotonic()
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from fastapi import APIRouter
 
 from renown.interfaces.api.routers import (
     audience,
+    campaigns,
     discover,
     endorsements,
     erasure,
@@ -19,6 +20,7 @@ from renown.interfaces.api.routers import (
     leaderboard,
     models,
     people,
+    redirect,
     scores,
     topics,
 )
@@ -37,4 +39,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     scores.router,
     models.router,
     keys.router,
+    campaigns.router,
+    redirect.router,
 )
