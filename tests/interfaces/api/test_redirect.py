@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from renown.store.database import open_store, scalar
 from renown.store.serving import read_pointer
 from tests.interfaces.served_world import ServedWorld
+from tests.interfaces.store_traces import traces
 
 LANDING = "https://acme.example/links"
 SECRET_IP, SECRET_AGENT = "203.0.113.77", "PrivacyProbe/9.9 (+unmistakable-agent)"
@@ -113,27 +114,6 @@ def test_the_report_counts_clicks_without_a_publish_per_click(
     assert report["pending_clicks"] == 0
 
 
-def _text_columns(con: Any) -> list[tuple[str, str]]:
-    return [(str(t), str(c)) for t, c in con.execute(
-        "SELECT c.table_name, c.column_name FROM information_schema.columns c "
-        "JOIN information_schema.tables t USING (table_catalog, table_schema, table_name) "
-        "WHERE t.table_type = 'BASE TABLE' AND c.table_schema = 'main'").fetchall()]
-
-
-def _traces(db: Path, needles: tuple[str, ...], *, read_only: bool = False) -> list[str]:
-    """Every (table, column) of ``db`` whose values, read as text, contain a needle."""
-    found = []
-    with open_store(db, read_only=read_only) as con:
-        columns = _text_columns(con)
-        assert len(columns) > 50  # the whole schema is scanned, not an empty catalogue
-        for table, column in columns:
-            for needle in needles:
-                if scalar(con, f'SELECT count(*) FROM "{table}" WHERE '
-                               f'contains(CAST("{column}" AS VARCHAR), ?)', [needle]):
-                    found.append(f"{table}.{column}: {needle}")
-    return found
-
-
 def test_no_address_or_user_agent_is_stored_anywhere(
         client: TestClient, world: ServedWorld, codes: dict[str, str]) -> None:
     code = list(codes.values())[3]
@@ -142,11 +122,11 @@ def test_no_address_or_user_agent_is_stored_anywhere(
         assert visitor.get(f"/r/{code}").status_code == 302
     assert _clicks_reported(_report(client, world), code) == 1  # stored and published
     needles = (SECRET_IP, SECRET_AGENT, "unmistakable-agent")
-    assert _traces(world.db, needles) == []
-    assert "campaign_outcomes.visitor: ~v:" in _traces(world.db, ("~v:",))  # the scan sees
+    assert traces(world.db, needles) == []
+    assert "campaign_outcomes.visitor: ~v:" in traces(world.db, ("~v:",))  # the scan sees
     pointer = read_pointer(world.db)
     assert pointer is not None
-    assert _traces(pointer.path, needles, read_only=True) == []
+    assert traces(pointer.path, needles, read_only=True) == []
     assert SECRET_AGENT.encode() not in world.db.read_bytes()
 
 
