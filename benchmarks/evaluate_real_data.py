@@ -663,7 +663,8 @@ def issue13_sections(cons: dict[str, duckdb.DuckDBPyConnection]) -> str:
         parts += [f"### {key}", "", f"Splits {reported}; horizons "
                   f"{', '.join(f'{h:g}' for h in plan.horizons)} days; "
                   f"{len(result.cells)} cells in {result.seconds:.0f} s. Everyone eligible:", "",
-                  rolling_mod.rolling_table(result), "", "People with an audience before the "
+                  rolling_mod.rolling_table(result), "", rolling_mod.HEADROOM_NOTE, "",
+                  rolling_mod.headroom_table(result), "", "People with an audience before the "
                   "split:", "", rolling_mod.rolling_table(result, "audience:"), "",
                   "Spearman per cell:", "", rolling_mod.split_table(result), "",
                   rolling_mod.versus_lines(result, previous, others), ""]

@@ -32,6 +32,7 @@ from renown.evaluate.fit import fit
 from renown.evaluate.gamed import evaluate_gamed
 from renown.evaluate.gaming import KINDS, GamingSpec
 from renown.evaluate.harness import collect
+from renown.evaluate.headroom import headroom
 from renown.evaluate.metrics import point_metrics
 from renown.scoring.model import DEFAULT_MODEL, Model
 
@@ -91,6 +92,9 @@ def rolling(con: duckdb.DuckDBPyConnection, plan: Rolling, models: Sequence[Mode
                 for key, values in data.scores.items():
                     m = point_metrics(values[mask], data.outcome[mask])
                     cell[prefix + key] = {metric: m[metric] for metric in METRICS}
+            room = headroom(data.audience, data.outcome)
+            cell["audience_only"] = {metric: room.audience_only[metric] for metric in METRICS}
+            cell["oracle"] = {metric: room.oracle[metric] for metric in METRICS}
             result.cells[(split, horizon)] = cell
     result.seconds = time.perf_counter() - clock
     return result
@@ -113,6 +117,34 @@ def rolling_table(result: RollingResult, prefix: str = "") -> str:
                      + " | ".join(f"{means[b]:.4f}" for b in BASELINES)
                      + f" | {d:+.4f} [{low:+.4f}, {high:+.4f}] vs {best} | {wins}/{len(ours)} |")
     return "\n".join(lines)
+
+
+def headroom_table(result: RollingResult) -> str:
+    """What there was to win: audience-only and oracle orders beside Renown and the best
+    baseline (means over cells), and the share of that range each reached."""
+    lines = ["| metric | audience only | best baseline | Renown | oracle | share of the range: "
+             "best baseline | share: Renown |", "|---|---|---|---|---|---|---|"]
+    for metric in METRICS:
+        best = result.best_baseline(metric)
+        mean = {k: float(np.mean(list(result.per_split(k, metric).values())))
+                for k in ("audience_only", "oracle", "renown", best)}
+        span = mean["oracle"] - mean["audience_only"]
+
+        def share(key: str, mean: dict[str, float] = mean, span: float = span) -> str:
+            return f"{(mean[key] - mean['audience_only']) / span:.0%}" if span > 0 else "n/a"
+
+        lines.append(f"| {metric} | {mean['audience_only']:.4f} | {mean[best]:.4f} ({best}) | "
+                     f"{mean['renown']:.4f} | {mean['oracle']:.4f} | {share(best)} | "
+                     f"{share('renown')} |")
+    return "\n".join(lines)
+
+
+HEADROOM_NOTE = (
+    "What there was to win (`renown.evaluate.headroom`): every audience-based scorer gives "
+    "the same floor to people nobody reacted to before the split, so on everyone eligible "
+    "it ranges from *audience only* (1 for an audience, 0 otherwise) to the *oracle* (the "
+    "audience ordered by the outcome itself). A gain over the best baseline should be read "
+    "against that range:")
 
 
 def split_table(result: RollingResult, metric: str = "spearman") -> str:
