@@ -53,7 +53,15 @@ def test_component_candidates_keep_the_weight_sum() -> None:
             assert model.weight_reach + model.weight_network + model.weight_amplification \
                 == pytest.approx(total)
     assert parameters(["reshare"]) == ["weight_network", "weight_amplification",
-                                       "kind_weights.reshare", "half_life_days"]
+                                       "kind_weights.reshare", "half_life_days",
+                                       "mutual_group_exponent"]
+
+
+def test_the_group_exponent_is_tried_on_and_off() -> None:
+    [(label, on)] = candidates("mutual_group_exponent", DEFAULT_MODEL)
+    assert (label, on.mutual_group_exponent) == ("1", 1.0)
+    [(_, off)] = candidates("mutual_group_exponent", on)
+    assert off.mutual_group_exponent == 0.0
 
 
 def test_fit_respects_its_budget_and_writes_a_loadable_candidate(sim_world: SimWorld) -> None:

@@ -56,6 +56,10 @@ NETWORK_SHARES: Final = (0.0, 0.1, 0.2, 0.35, 0.5)
 AMPLIFICATION_SHARES: Final = (0.0, 0.05, 0.1, 0.2)
 KIND_FACTORS: Final = (0.5, 1.5, 2.0)
 HALF_LIVES: Final = (75.0, 100.0, 150.0, 300.0)
+#: The mutual discount's group exponent: off (every exchange discounted) or on (only
+#: exchanges inside a group, i.e. pods).  Both keep pods out: it is a free weight
+#: the fit may set per network (conversation networks want it on), not a defence.
+GROUP_EXPONENTS: Final = (0.0, 1.0)
 MAX_KIND_WEIGHT: Final = 2.0
 #: Property 3: points a silent person may lose after 7 and 30 days.
 SILENCE_ALLOWANCE: Final = ((7.0, 2.0), (30.0, 6.0))
@@ -84,9 +88,11 @@ def _with_share(model: Model, component: str, share: float) -> Model:
 
 
 def parameters(kinds: list[str]) -> list[str]:
-    """The coordinates searched, in order: component mix, kind weights, half-life."""
+    """The coordinates searched, in order: component mix, kind weights, half-life, and
+    whether the mutual discount spares exchanges between two people."""
     return ["weight_network", "weight_amplification",
-            *(f"kind_weights.{kind}" for kind in kinds), "half_life_days"]
+            *(f"kind_weights.{kind}" for kind in kinds), "half_life_days",
+            "mutual_group_exponent"]
 
 
 def candidates(parameter: str, model: Model) -> list[tuple[str, Model]]:
@@ -109,6 +115,9 @@ def candidates(parameter: str, model: Model) -> list[tuple[str, Model]]:
         tried = [model.with_changes(half_life_days=h) for h in HALF_LIVES
                  if h != model.half_life_days]
         return [(f"{m.half_life_days:g}", m) for m in tried if keeps_silence_bound(m)]
+    if parameter == "mutual_group_exponent":
+        return [(f"{eta:g}", model.with_changes(mutual_group_exponent=eta))
+                for eta in GROUP_EXPONENTS if eta != model.mutual_group_exponent]
     raise ValueError(f"unknown parameter {parameter!r}")
 
 
@@ -298,7 +307,8 @@ def _earlier_check(con: duckdb.DuckDBPyConnection, base: Model, fitted: Model,
 
 def _changes(base: Model, fitted: Model) -> dict[str, tuple[str, str]]:
     changes: dict[str, tuple[str, str]] = {}
-    for name in ("weight_reach", "weight_network", "weight_amplification", "half_life_days"):
+    for name in ("weight_reach", "weight_network", "weight_amplification", "half_life_days",
+                 "mutual_group_exponent"):
         before, after = getattr(base, name), getattr(fitted, name)
         if not math.isclose(before, after, rel_tol=1e-12):
             changes[name] = (f"{before:g}", f"{after:g}")

@@ -52,6 +52,7 @@ DEFAULT_OFFLINE_WEIGHTS: Final[dict[str, float]] = {
 INTRODUCED: Final[dict[str, float]] = {
     "mutual_discount": 0.0, "repetition_exponent": 0.0, "automation_fence": 0.0,
     "focus_allowance": 0.0, "focus_elsewhere": 1.0, "focus_exponent": 1.0,
+    "mutual_group_exponent": 0.0,
 }
 
 
@@ -100,6 +101,13 @@ class Model:
     #: 60% weight discount did (docs/evaluation.md), and a symmetric pod counts
     #: for nothing.
     mutual_discount: float = 1.0
+    #: Group exponent η of the mutual discount (0 = off: every exchange is
+    #: discounted).  A pod is a *group* whose members all react to each other;
+    #: a conversation is two people.  With η > 0 the discount of an exchange
+    #: between r and a is scaled by overlap^η, overlap = mutual partners r and a
+    #: share / (the fewer mutual partners of the two − 1): 1 inside a pod (and
+    #: in any all-to-all group of three or more), 0 for two people who talk.
+    mutual_group_exponent: float = 0.0
     #: Repetition: a reactor's cap is multiplied by spread^γ, spread = distinct
     #: authors / reactions over the window (0 = off).  It is what would stop
     #: bought engagement (fresh accounts that each react to one customer many
@@ -340,9 +348,9 @@ def _problems(model: Model) -> list[str]:
         if not 0 <= getattr(model, name) <= 1:
             problems.append(f"{name} must be in [0, 1]")
     if min(model.repetition_exponent, model.automation_fence, model.focus_allowance,
-           model.focus_elsewhere, model.focus_exponent) < 0:
-        problems.append("repetition_exponent, automation_fence and the focus_* parameters "
-                        "must be >= 0")
+           model.focus_elsewhere, model.focus_exponent, model.mutual_group_exponent) < 0:
+        problems.append("repetition_exponent, automation_fence, mutual_group_exponent and the "
+                        "focus_* parameters must be >= 0")
     if model.network_norm_p < 1:
         problems.append("network_norm_p must be >= 1 (else adding a network could lower a score)")
     problems.extend(_scale_problems(model.scale_raws, model.scale_scores))

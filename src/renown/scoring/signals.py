@@ -211,15 +211,18 @@ def _pairs_sql(model: Model) -> str:
             SELECT network, reactor, author, sum(q) AS q, count(*) AS reactions
             FROM quantized GROUP BY ALL
         ),
+        {_mutual_groups_sql(model)}
         discounted AS (
             SELECT p.network, p.reactor, p.author, p.reactions, p.q AS q_raw,
                    CASE WHEN b.q IS NULL OR p.q = 0 THEN p.q
                         ELSE CAST(round(p.q * (1 - {float(model.reciprocity_discount)}
                                  * least(b.q, p.q) / p.q)) AS BIGINT) END AS q,
                    CASE WHEN b.q IS NULL OR p.q = 0 THEN 1.0
-                        ELSE 1 - {mutual} * least(b.q, p.q) / p.q END AS kept
+                        ELSE 1 - {mutual} * least(b.q, p.q) / p.q * {_group_factor(model)}
+                   END AS kept
             FROM pairs p LEFT JOIN pairs b
               ON b.network = p.network AND b.reactor = p.author AND b.author = p.reactor
+            {_group_join(model)}
         ),
         voiced AS (
             SELECT d.network, d.reactor, d.author, d.reactions, d.q_raw, d.q, s.voice,
@@ -233,6 +236,52 @@ def _pairs_sql(model: Model) -> str:
         SELECT network, reactor, author, reactions, q_raw, q, reach_q, sat_q FROM voiced
         {_silenced_share_sql(model)}
     """
+
+
+def _mutual_groups_sql(model: Model) -> str:
+    """CTE ``mutual_overlap``: for each exchanging pair, how far it sits inside a group.
+
+    overlap(r, a) = |M(r) ∩ M(a)| / (min(|M(r)|, |M(a)|) − 1), M(x) being the
+    accounts x exchanged reactions with: 1 for every pair of an all-to-all
+    group of three or more (a pod), 0 for two people who only talk to each
+    other.  Only written when the model uses it (η > 0).
+    """
+    if model.mutual_group_exponent <= 0:
+        return ""
+    return """
+        mutual AS (
+            SELECT p.network, p.reactor AS a, p.author AS b FROM pairs p
+            JOIN pairs q ON q.network = p.network AND q.reactor = p.author
+                        AND q.author = p.reactor
+        ),
+        mutual_degree AS (SELECT network, a, count(*) AS d FROM mutual GROUP BY ALL),
+        mutual_common AS (
+            SELECT m.network, m.a, m.b, count(*) AS c FROM mutual m
+            JOIN mutual x ON x.network = m.network AND x.a = m.a
+            JOIN mutual y ON y.network = m.network AND y.a = m.b AND y.b = x.b
+            GROUP BY ALL
+        ),
+        mutual_overlap AS (
+            SELECT m.network, m.a, m.b,
+                   coalesce(c.c, 0) / greatest(least(da.d, db.d) - 1, 1) AS overlap
+            FROM mutual m
+            JOIN mutual_degree da ON da.network = m.network AND da.a = m.a
+            JOIN mutual_degree db ON db.network = m.network AND db.a = m.b
+            LEFT JOIN mutual_common c ON c.network = m.network AND c.a = m.a AND c.b = m.b
+        ),"""
+
+
+def _group_factor(model: Model) -> str:
+    if model.mutual_group_exponent <= 0:
+        return "1.0"
+    return f"pow(coalesce(g.overlap, 0.0), {float(model.mutual_group_exponent)})"
+
+
+def _group_join(model: Model) -> str:
+    if model.mutual_group_exponent <= 0:
+        return ""
+    return ("LEFT JOIN mutual_overlap g ON g.network = p.network AND g.a = p.reactor "
+            "AND g.b = p.author")
 
 
 #: Where the influence of a discounted voice goes: a system account (never

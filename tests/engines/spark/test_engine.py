@@ -111,6 +111,16 @@ def test_simulated_world_scores_match_the_local_engine(spark: Any, world: Store)
     assert offline, "the world has offline credentials: people scored from them too"
 
 
+def test_the_mutual_group_discount_matches_the_local_engine(spark: Any, world: Store) -> None:
+    """The optional group exponent adds a triangle count on exchanges: same SQL, same scores."""
+    model = DEFAULT_MODEL.with_changes(version="spark-test-groups", mutual_group_exponent=1.0)
+    run, local = spark_run(spark, world, model), local_run(world, model)
+    assert_same_scores(local.accounts, run.accounts, ("network", "account"))
+    assert_same_scores(local.people, run.people, ("person_id",))
+    plain = local_run(world, DEFAULT_MODEL)
+    assert plain.people.column("score").to_pylist() != local.people.column("score").to_pylist()
+
+
 @pytest.mark.shared_data
 def test_higgs_day_scores_match_the_local_engine(
         spark: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
