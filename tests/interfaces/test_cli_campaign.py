@@ -108,8 +108,11 @@ def test_posts_and_conversions_then_the_report_and_its_files(
     html = out[2].read_text(encoding="utf-8")
     assert "<svg" in html and "Spring &lt;b&gt;sale&lt;/b&gt;" in html and "<script" not in html
     assert out[3].read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
-    text = words(ok("campaign", "report", "spring", "--resamples", "0", "--db", world.db))
+    printed = ok("campaign", "report", "spring", "--resamples", "0", "--db", world.db)
+    text = words(printed)
     assert "Pre-campaign score vs sales" in text and "genuine reach" in text
+    assert "…" not in printed.stdout  # the table fits a terminal: nothing cut short
+    assert f"{first['person_id']} " in printed.stdout and "per sale" in printed.stdout
 
 
 def test_a_closed_campaign_takes_no_more_conversions(world: ServedWorld,

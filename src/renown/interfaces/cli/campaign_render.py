@@ -12,13 +12,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
+from rich import box
 from rich.markup import escape
 from rich.table import Table
 
-from renown.interfaces.campaign_files import campaign_facts, write_report
+from renown.interfaces.campaign_files import campaign_facts, outcome_label, write_report
 from renown.interfaces.cli.common import console, fail, print_json
 from renown.sources.base import Rejection
-from renown.store.campaigns import Campaign, InviteCandidate
+from renown.store.campaigns import GOALS, Campaign, InviteCandidate
 from renown.store.ingest import IngestReport
 
 if TYPE_CHECKING:
@@ -78,18 +79,25 @@ def write_file(report: CampaignReport, path: Path) -> Path:
 
 
 def print_report(report: CampaignReport) -> None:
-    """The per-person table with the totals as its last row."""
+    """The per-person table with the totals as its last row, narrow enough for 80 columns
+    (posts, raw reactions and cost are in ``--out`` files and ``--json``)."""
     c = report.campaign
+    unit = outcome_label(c).removesuffix("s") if c.goal in GOALS else outcome_label(c)
     table = Table(title=f"{escape(c.name)}: outcomes as of {report.as_of:%Y-%m-%d %H:%M}",
-                  caption="genuine reach: responders counted as the score counts them")
-    for column in ("person", "status", "score", "posts", "reactions", "genuine reach",
-                   "clicks", "conversions", "value", "outcomes", "cost", "per outcome"):
-        table.add_column(column, justify="left" if column in ("person", "status") else "right")
+                  box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    table.add_column("person", overflow="fold", min_width=16)
+    table.add_column("status", no_wrap=True)
+    for column in ("score", "reach", "clicks", "conv.", "value", f"per {escape(unit)}"):
+        table.add_column(column, justify="right", no_wrap=True)
     for p in (*report.people, report.totals):
+        name, status = escape(p.display_name or p.person_id), p.status
         if p is report.totals:
             table.add_section()
-        table.add_row(escape(p.display_name or p.person_id), p.status, number(p.score),
-                      f"{p.posts:,}", f"{p.reactions:,}", number(p.reach), f"{p.clicks:,}",
-                      f"{p.conversions:,}", number(p.value, 2), f"{p.outcomes:,}",
-                      number(p.cost, 2), number(p.cost_per_outcome, 2))
+            name, status = f"{name} ({status})", ""
+        table.add_row(name, status, number(p.score),
+                      number(p.reach), f"{p.clicks:,}", f"{p.conversions:,}",
+                      number(p.value, 2), number(p.cost_per_outcome, 2))
     console.print(table)
+    console.print(f"reach: genuine reach, responders counted as the score counts them; "
+                  f"conv.: conversions; per {escape(unit)}: cost per outcome. Posts, raw "
+                  "reactions and cost are in --out files and --json.")
