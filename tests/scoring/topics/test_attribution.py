@@ -39,7 +39,7 @@ def test_attributed_exactly_when_the_thresholds_are_met(
     assert (("twitter:alice", "cooking") in found) == expected
     if expected:
         row = found[("twitter:alice", "cooking")]
-        assert 0.5 <= float(row["confidence"]) <= 1.0  # type: ignore[arg-type]
+        assert 0.5 - 1e-12 <= float(row["confidence"]) <= 1.0  # type: ignore[arg-type]
         assert row["direct"] is True
 
 
