@@ -56,3 +56,23 @@ def test_bad_personalisations_are_refused() -> None:
         block_pagerank(matrix, dangling, np.zeros((2, 1)))
     with pytest.raises(ValueError, match="must be"):
         block_pagerank(matrix, dangling, np.ones(2))
+
+
+def test_the_result_does_not_depend_on_the_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(4)
+    # 0-199 core, 200-249 sinks, 250-399 sources, 400-419 isolated
+    n, m = 420, 3000
+    sources = rng.choice(np.r_[0:200, 250:400], m)
+    targets = rng.integers(0, 250, m)
+    matrix, dangling = transition_matrix(sources, targets, rng.random(m) + 0.1, n)
+    teleport = (rng.random((n, 5)) < 0.2).astype(float)
+    teleport[0] = 1.0
+    monkeypatch.setattr(module, "_cpus", lambda: 1)
+    alone = block_pagerank(matrix, dangling, teleport)
+    monkeypatch.setattr(module, "_cpus", lambda: 4)
+    monkeypatch.setattr(module, "MIN_ENTRIES_PER_THREAD", 1)
+    shared = block_pagerank(matrix, dangling, teleport)
+    assert np.array_equal(alone[0], shared[0]) and np.array_equal(alone[1], shared[1])
+    split = module._Split.of(matrix, dangling, 0.85)  # the graph has every part
+    assert (split.n_core, split.reached.size, split.sources.size, split.isolated.size) == (
+        200, 250, 170, 20)

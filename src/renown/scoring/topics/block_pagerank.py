@@ -6,16 +6,29 @@ from a node without out-edges, a jump drawn from the personalisation), for a
 block of personalisation vectors iterated together: one sparse
 matrix × dense block product per step reads the graph once for every topic,
 where one product per topic would read it once each (Haveliwala, "Topic-
-sensitive PageRank", 2002, computes its topic vectors the same way).  As in
-`pagerank`, the early steps run in single precision (half the memory traffic)
-and the last ones in double precision, so the result meets the tolerance.
-Arrays in, arrays out; the matrix is `propagation.transition_matrix`'s.
+sensitive PageRank", 2002, computes its topic vectors the same way).
+
+It iterates the same reduced system as `pagerank` (see its module
+docstring): accounts that only react (*sources*) hold the jump mass times
+their personalisation at every step, one scalar per topic, and are never
+iterated; accounts that are only reacted to (*sinks*) are computed but never
+multiplied; only the edges out of the *core* take part in each product (on
+a simulated 1M-person world half of them).  The product's rows are split
+over the cores (SciPy's kernel releases the GIL; each row is still summed by
+one thread in one order, so the result does not depend on the machine).  As
+in `pagerank`, the early steps run in single precision (half the memory
+traffic) and the last ones in double precision, so the result meets the
+tolerance.  Arrays in, arrays out; the matrix is
+`propagation.transition_matrix`'s.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 import numpy as np
@@ -24,13 +37,21 @@ import scipy.sparse as sp
 
 from renown.scoring.propagation import FLOAT32_HANDOFF
 
+try:  # SciPy's in-place Y += A·X kernel for a dense block X: no allocation per product.
+    from scipy.sparse._sparsetools import csr_matvecs as _csr_matvecs
+except ImportError:  # pragma: no cover  (private SciPy API; fall back to A @ X)
+    _csr_matvecs = None
+
 FloatMatrix = npt.NDArray[np.float64]
+Block = npt.NDArray[Any]
 #: Node × topic values per block (8 bytes each; a few such arrays are alive).
 MAX_BLOCK_ENTRIES: Final = 8_000_000
 #: Columns iterated together: enough to read the graph once for many topics,
 #: few enough that the blocks spread over threads.
 COLUMNS_PER_BLOCK: Final = 16
 MAX_THREADS: Final = 8
+#: A product is split over threads only with at least this many entries per thread.
+MIN_ENTRIES_PER_THREAD: Final = 32_768
 
 
 def block_pagerank(matrix: sp.csr_matrix, dangling: npt.NDArray[np.bool_],
@@ -43,9 +64,9 @@ def block_pagerank(matrix: sp.csr_matrix, dangling: npt.NDArray[np.bool_],
     part of each rank that arrived along edges (as `PageRankResult.inflow`).
     Each column of ``personalizations`` must be non-negative with positive
     mass; it is normalised to sum to 1.  Columns are solved in blocks of at
-    most `COLUMNS_PER_BLOCK` (fixed, so results never depend on the machine),
-    the blocks on threads (SciPy's sparse products release the GIL); a block
-    runs until its slowest column's L1 change is below ``tolerance``.
+    most `COLUMNS_PER_BLOCK` (fixed, so results never depend on the machine);
+    blocks run on threads, and a block's products use the cores left over; a
+    block runs until its slowest column's L1 change is below ``tolerance``.
     """
     n_nodes = matrix.shape[0]
     teleport = np.asarray(personalizations, np.float64)
@@ -58,23 +79,29 @@ def block_pagerank(matrix: sp.csr_matrix, dangling: npt.NDArray[np.bool_],
     inflow = np.empty_like(teleport)
     width = max(1, min(COLUMNS_PER_BLOCK, MAX_BLOCK_ENTRIES // max(n_nodes, 1)))
     starts = range(0, teleport.shape[1], width)
-    single = matrix.astype(np.float32)
+    split = _Split.of(matrix, dangling, damping)
+    cpus = _cpus()
+    outer = max(1, min(len(starts), cpus))
+    inner = max(1, cpus // outer)
 
     def solve(start: int) -> None:
         block = teleport[:, start:start + width] / mass[start:start + width]
+        system = _BlockSystem.build(split, block)
+        state = system.start().as_dtype(np.float32)
         # Single precision while the change is far above its noise floor (half the
         # memory traffic), then double precision to the tolerance.
-        values, _ = _iterate(single, dangling, block.astype(np.float32),
-                             block.astype(np.float32), damping, max(tolerance, FLOAT32_HANDOFF),
-                             max_iterations, stop_when_stalled=True)
-        values, _ = _iterate(matrix, dangling, block, values.astype(np.float64), damping,
-                             tolerance, max_iterations)
+        state, residual, steps = system.as_dtype(np.float32).iterate(
+            state, max(tolerance, FLOAT32_HANDOFF), max_iterations, inner,
+            stop_when_stalled=True)
+        state = state.as_dtype(np.float64)
+        if residual >= tolerance and steps < max_iterations:
+            state, _, _ = system.iterate(state, tolerance, max_iterations, inner)
+        values = system.assemble(state)
         rank[:, start:start + width] = values
         inflow[:, start:start + width] = damping * np.asarray(matrix @ values)
 
-    threads = min(len(starts), os.cpu_count() or 1, MAX_THREADS)
-    if threads > 1:
-        with ThreadPoolExecutor(threads) as pool:
+    if outer > 1:
+        with ThreadPoolExecutor(outer) as pool:
             list(pool.map(solve, starts))
     else:
         for start in starts:
@@ -82,18 +109,147 @@ def block_pagerank(matrix: sp.csr_matrix, dangling: npt.NDArray[np.bool_],
     return rank, inflow
 
 
-def _iterate(matrix: sp.csr_matrix, dangling: npt.NDArray[np.bool_], block: npt.NDArray[Any],
-             values: npt.NDArray[Any], damping: float, tolerance: float, max_iterations: int,
-             *, stop_when_stalled: bool = False) -> tuple[npt.NDArray[Any], int]:
-    """Power iteration of a block until every column's L1 change is below ``tolerance``."""
-    previous = np.inf
-    for step in range(1, max_iterations + 1):
-        jump = damping * values[dangling].sum(axis=0) + (1.0 - damping)
-        updated = damping * np.asarray(matrix @ values) + block * jump
-        updated /= updated.sum(axis=0)
-        residual = float(np.abs(updated - values).sum(axis=0).max())
-        values = updated
-        if residual < tolerance or (stop_when_stalled and residual >= previous):
-            return values, step
-        previous = residual
-    return values, max_iterations
+@dataclass(frozen=True, slots=True)
+class _Split:
+    """The graph cut into sources, core and sinks (independent of the personalisation)."""
+
+    damping: float
+    has_in: npt.NDArray[np.bool_]
+    sources: npt.NDArray[np.intp]
+    isolated: npt.NDArray[np.intp]
+    #: Core nodes, then sinks.
+    reached: npt.NDArray[np.intp]
+    n_core: int
+    #: d·P from the core (columns) and from the sources (columns) to the reached nodes.
+    from_core: sp.csr_matrix
+    from_sources: sp.csr_matrix
+
+    @staticmethod
+    def of(matrix: sp.csr_matrix, dangling: npt.NDArray[np.bool_], damping: float) -> _Split:
+        has_in = np.diff(matrix.indptr) > 0
+        core = np.flatnonzero(has_in & ~dangling)
+        reached = np.concatenate([core, np.flatnonzero(has_in & dangling)])
+        sources = np.flatnonzero(~has_in)
+        rows = (damping * matrix[reached]).tocsc()
+        return _Split(damping, has_in, sources, np.flatnonzero(~has_in & dangling), reached,
+                      core.size, rows[:, core].tocsr(), rows[:, sources].tocsr())
+
+
+@dataclass(frozen=True, slots=True)
+class _State:
+    """One iterate: the reached nodes' values, and per column the scale of the sources'."""
+
+    values: Block
+    scale: npt.NDArray[np.float64]
+
+    def as_dtype(self, dtype: type[np.floating]) -> _State:
+        return _State(np.ascontiguousarray(self.values, dtype=dtype), self.scale)
+
+
+@dataclass(frozen=True, slots=True)
+class _BlockSystem:
+    """`propagation._ReducedSystem` for a block of personalisation columns."""
+
+    split: _Split
+    teleport: FloatMatrix
+    v_reached: Block
+    #: What the sources pass on along their edges per unit of their scale (times d).
+    passed_on: Block
+    matrix: sp.csr_matrix
+    source_mass: npt.NDArray[np.float64]
+    isolated_mass: npt.NDArray[np.float64]
+
+    @staticmethod
+    def build(split: _Split, teleport: FloatMatrix) -> _BlockSystem:
+        passed_on = np.ascontiguousarray(split.from_sources @ teleport[split.sources])
+        return _BlockSystem(
+            split, teleport, np.ascontiguousarray(teleport[split.reached]), passed_on,
+            split.from_core, teleport[split.sources].sum(axis=0),
+            teleport[split.isolated].sum(axis=0))
+
+    def as_dtype(self, dtype: type[np.floating]) -> _BlockSystem:
+        return replace(self, v_reached=self.v_reached.astype(dtype),
+                       passed_on=self.passed_on.astype(dtype), matrix=self.matrix.astype(dtype))
+
+    def start(self) -> _State:
+        """The personalisation itself, as the plain power iteration starts."""
+        return _State(self.v_reached.copy(), np.ones(self.teleport.shape[1]))
+
+    def iterate(self, state: _State, tolerance: float, max_iterations: int, threads: int, *,
+                stop_when_stalled: bool = False) -> tuple[_State, float, int]:
+        """Steps until every column's L1 change is below ``tolerance`` (or it stalls)."""
+        threads = max(1, min(threads, MAX_THREADS, self.matrix.nnz // MIN_ENTRIES_PER_THREAD))
+        with ThreadPoolExecutor(threads - 1) if threads > 1 else nullcontext() as pool:
+            product = _BlockProduct(self.matrix, pool, threads)
+            return self._iterate(state, tolerance, max_iterations, stop_when_stalled, product)
+
+    def _iterate(self, state: _State, tolerance: float, max_iterations: int,
+                 stop_when_stalled: bool, product: _BlockProduct) -> tuple[_State, float, int]:
+        d, n_core = self.split.damping, self.split.n_core
+        values, scale = state.values, state.scale
+        updated, spare = np.empty_like(values), np.empty_like(values)
+        residual, previous, step = np.inf, np.inf, 0
+        for step in range(1, max_iterations + 1):  # noqa: B007  (used after the loop)
+            dangling_mass = values[n_core:].sum(axis=0, dtype=np.float64) \
+                + scale * self.isolated_mass
+            jump = d * dangling_mass + (1 - d)
+            np.multiply(self.v_reached, jump.astype(values.dtype), out=updated)
+            np.multiply(self.passed_on, scale.astype(values.dtype), out=spare)
+            updated += spare
+            product(values[:n_core], updated)
+            total = updated.sum(axis=0, dtype=np.float64) + jump * self.source_mass
+            updated /= total.astype(values.dtype)
+            new_scale = jump / total
+            np.subtract(updated, values, out=spare)
+            np.abs(spare, out=spare)
+            change = spare.sum(axis=0, dtype=np.float64) + np.abs(new_scale - scale) \
+                * self.source_mass
+            residual = float(change.max())
+            values, updated = updated, values
+            scale = new_scale
+            if residual < tolerance or (stop_when_stalled and residual >= previous):
+                break
+            previous = residual
+        return _State(values, scale), residual, step
+
+    def assemble(self, state: _State) -> FloatMatrix:
+        """Every node's value (float64) from an iterate."""
+        rank = np.where(self.split.has_in[:, None], 0.0, state.scale * self.teleport)
+        rank[self.split.reached] = state.values
+        return rank
+
+
+class _BlockProduct:
+    """``out += matrix @ block`` in place, the rows split over threads when that pays."""
+
+    def __init__(self, matrix: sp.csr_matrix, pool: ThreadPoolExecutor | None,
+                 threads: int) -> None:
+        self.matrix, self.pool = matrix, pool
+        bounds = np.searchsorted(matrix.indptr, np.linspace(0, matrix.nnz, threads + 1)[1:-1])
+        edges = [0, *bounds.tolist(), matrix.shape[0]]
+        self.blocks = [
+            (lo, hi, matrix.indptr[lo:hi + 1] - matrix.indptr[lo],
+             matrix.indices[matrix.indptr[lo]:matrix.indptr[hi]],
+             matrix.data[matrix.indptr[lo]:matrix.indptr[hi]])
+            for lo, hi in itertools.pairwise(edges)]
+
+    def __call__(self, block: Block, out: Block) -> None:
+        if _csr_matvecs is None or not (block.flags.c_contiguous and out.flags.c_contiguous):
+            out += self.matrix @ block  # pragma: no cover
+            return
+        n_columns, width = self.matrix.shape[1], block.shape[1]
+        flat = block.reshape(-1)
+
+        def rows(lo: int, hi: int, indptr: Any, indices: Any, data: Any) -> None:
+            _csr_matvecs(hi - lo, n_columns, width, indptr, indices, data, flat,
+                         out[lo:hi].reshape(-1))
+
+        pending = [self.pool.submit(rows, *b) for b in self.blocks[1:] if self.pool is not None]
+        rows(*self.blocks[0])
+        for job in pending:
+            job.result()
+
+
+def _cpus() -> int:
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(cpus or 1, MAX_THREADS))
