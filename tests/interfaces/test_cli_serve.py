@@ -45,6 +45,27 @@ def test_demo_stores_scores_and_a_candidate_model(demo_db: Path) -> None:
     assert models[0][0].endswith("-demo-half-life-30")
 
 
+def test_demo_runs_a_campaign_where_fake_audiences_drive_nothing(demo_db: Path) -> None:
+    from renown.simulation import load_truth
+    from renown.simulation.campaigns import campaign_candidates
+
+    truth = load_truth(demo_db.parent / "world")
+    table = truth.influence()
+    accounts = zip(table["network"].to_pylist(), table["account"].to_pylist(), strict=True)
+    person_of = dict(zip(accounts, table["person_id"].to_pylist(), strict=True))
+    fake = set(campaign_candidates(truth)["fake_audience"])
+    result = runner.invoke(app, ["campaign", "report", "demo-launch", "--resamples", "50",
+                                 "--json", "--db", str(demo_db)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    people = report["people"]
+    assert len(people) >= 9 and all(p["status"] == "accepted" for p in people)
+    planted = [p for p in people if person_of[(p["network"], p["account"])] in fake]
+    assert len(planted) == 3
+    assert all(p["conversions"] == 0 and p["clicks"] <= 1 for p in planted)
+    assert report["totals"]["conversions"] > 0 and report["totals"]["clicks"] > 10
+
+
 def test_demo_ends_by_serving_the_dashboard(tmp_path: Path) -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "renown.interfaces.cli.main", *SMALL_DEMO, "--dir",

@@ -20,7 +20,7 @@ from renown.store.campaigns import (
     respond,
 )
 from renown.store.database import scalar
-from renown.store.outcomes import record_click, record_conversions
+from renown.store.outcomes import Visit, record_click, record_clicks, record_conversions
 
 IP, AGENT, CUSTOMER = "203.0.113.99", "SecretAgent/1.0", "alice@example.com"
 WHEN = datetime(2026, 3, 10, 12)
@@ -118,6 +118,25 @@ def test_a_closed_campaign_still_leads_to_the_page_but_counts_nothing(
         "https://acme.example/spring", False, "ann")
     assert scalar(con, "SELECT count(*) FROM campaign_outcomes") == 0
     assert scalar(con, "SELECT count(*) FROM events") == 0
+
+
+def test_a_batch_of_clicks_counts_as_the_same_clicks_one_by_one(
+        con: duckdb.DuckDBPyConnection, spring: dict[str, Invite]) -> None:
+    closed = _setup(con, "autumn", ("cy",))["cy"].code
+    close_campaign(con, "autumn")
+    ann, bob = spring["ann"].code, spring["bob"].code
+    visits = [Visit(ann, IP, AGENT, WHEN)] * 30 + [
+        Visit(ann, "198.51.100.7", AGENT, WHEN), Visit(bob, IP, AGENT, WHEN),
+        Visit("not-a-code-at-all", IP, AGENT, WHEN), Visit(closed, IP, AGENT, WHEN)]
+    ingestions = scalar(con, "SELECT count(*) FROM ingestions")
+    assert record_clicks(con, visits) == 3  # ann twice (two visitors), bob once
+    assert scalar(con, "SELECT count(*) FROM ingestions") == ingestions + 1  # one transaction
+    assert _rows(con, "SELECT person_id, count(*) FROM campaign_outcomes GROUP BY ALL "
+                 "ORDER BY 1") == [("ann", 2), ("bob", 1)]
+    assert record_clicks(con, visits) == 0 and record_clicks(con, []) == 0  # replays add nothing
+    again = [record_click(con, v.code, ip=v.ip, user_agent=v.user_agent, ts=v.ts)
+             for v in visits]
+    assert not any(c is not None and c.counted for c in again)  # the very same visitors
 
 
 # --- Conversions ---------------------------------------------------------------------------

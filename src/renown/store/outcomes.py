@@ -67,6 +67,16 @@ class _Outcome:
     ts: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """One request for a tracked link, as the server saw it (nothing of it is stored)."""
+
+    code: str
+    ip: str
+    user_agent: str
+    ts: datetime | None = None
+
+
 def record_click(con: duckdb.DuckDBPyConnection, code: str, *, ip: str, user_agent: str,
                  ts: datetime | None = None) -> Click | None:
     """Count a click on ``code`` once per visitor; None when no invite has that code.
@@ -79,13 +89,47 @@ def record_click(con: duckdb.DuckDBPyConnection, code: str, *, ip: str, user_age
     campaign = get_campaign(con, invite.campaign_id)
     if not campaign.is_open:
         return Click(campaign.landing_url, False, campaign.campaign_id, invite.person_id)
-    key = _key(con)
-    visitor = key.digest("visitor", campaign.campaign_id, ip, user_agent)[:_HASH_CHARS]
-    outcome = _Outcome(invite, f"outcome-{campaign.campaign_id}-click-{code}-{visitor}",
-                       VISITOR_ACCOUNT_PREFIX + visitor, "click", 0.0, ts or utc_now())
+    outcome = _click(_key(con), campaign, invite, Visit(code, ip, user_agent, ts))
     report = _store(con, [outcome], [], f"tracked link /r/{code}", "link")
     return Click(campaign.landing_url, report.ingested == 1, campaign.campaign_id,
                  invite.person_id)
+
+
+def record_clicks(con: duckdb.DuckDBPyConnection, visits: Sequence[Visit]) -> int:
+    """Count a batch of clicks in one ingestion (all or nothing); how many counted.
+
+    As `record_click` for each, at the cost of one transaction for the whole
+    batch instead of one per click: a visitor counts once per link, unknown
+    codes and closed campaigns count nothing.
+    """
+    key = _key(con)
+    invites: dict[str, Invite | None] = {}
+    campaigns: dict[str, Campaign] = {}
+    outcomes: dict[str, _Outcome] = {}
+    for visit in visits:
+        if visit.code not in invites:
+            invites[visit.code] = invite_by_code(con, visit.code)
+        invite = invites[visit.code]
+        if invite is None:
+            continue
+        if invite.campaign_id not in campaigns:
+            campaigns[invite.campaign_id] = get_campaign(con, invite.campaign_id)
+        campaign = campaigns[invite.campaign_id]
+        if campaign.is_open:
+            outcome = _click(key, campaign, invite, visit)
+            outcomes.setdefault(outcome.event_id, outcome)
+    if not outcomes:
+        return 0
+    label = f"tracked links ({len(outcomes):,} visitors)"
+    return _store(con, list(outcomes.values()), [], label, "link").ingested
+
+
+def _click(key: StoreKey, campaign: Campaign, invite: Invite, visit: Visit) -> _Outcome:
+    """A click as an outcome: the visitor a keyed hash of campaign, address and agent."""
+    visitor = key.digest("visitor", campaign.campaign_id, visit.ip,
+                         visit.user_agent)[:_HASH_CHARS]
+    return _Outcome(invite, f"outcome-{campaign.campaign_id}-click-{visit.code}-{visitor}",
+                    VISITOR_ACCOUNT_PREFIX + visitor, "click", 0.0, visit.ts or utc_now())
 
 
 def record_conversions(

@@ -7,7 +7,7 @@ periodic flush, or its shutdown.  So a visitor is redirected even while
 another process (a long ``renown score``) holds the lock.
 
 What waits here (the code, the visitor's address and user agent, the time)
-lives only in this process's memory: `renown.store.outcomes.record_click`
+lives only in this process's memory: `renown.store.outcomes.record_clicks`
 turns the address and agent into a keyed hash when the click is stored, and
 nothing else keeps them.  The queue is bounded (`MAX_PENDING`); beyond it a
 click is dropped (counted in `ClickLog.dropped`, logged) rather than growing
@@ -29,7 +29,7 @@ from typing import Final
 import duckdb
 
 from renown.errors import RenownError
-from renown.store.outcomes import record_click
+from renown.store.outcomes import Visit, record_clicks
 
 log = logging.getLogger("renown.api.clicks")
 
@@ -77,17 +77,25 @@ class ClickLog:
     def store(self, con: duckdb.DuckDBPyConnection) -> int:
         """Store every waiting click through the writer ``con``; how many were taken.
 
-        One visitor's repeated clicks count once (`record_click` deduplicates);
-        a click the store refuses with an error is logged and dropped, so one
-        bad click cannot keep the others waiting.
+        The batch is one transaction (`record_clicks`); one visitor's repeated
+        clicks count once.  Should the batch fail, each click is tried alone
+        and one the store refuses is logged and dropped, so one bad click
+        cannot keep the others waiting.
         """
         with self._lock:
             batch = list(self._pending)
             self._pending.clear()
-        for click in batch:
-            try:
-                record_click(con, click.code, ip=click.ip, user_agent=click.user_agent,
-                             ts=click.ts)
-            except (duckdb.Error, RenownError) as exc:
-                log.error("tracked-link click on %s not stored: %s", click.code, exc)
+        if not batch:
+            return 0
+        visits = [Visit(c.code, c.ip, c.user_agent, c.ts) for c in batch]
+        try:
+            record_clicks(con, visits)
+        except (duckdb.Error, RenownError) as exc:
+            log.warning("storing %d tracked-link clicks together failed (%s); one by one",
+                        len(visits), exc)
+            for visit in visits:
+                try:
+                    record_clicks(con, [visit])
+                except (duckdb.Error, RenownError) as error:
+                    log.error("tracked-link click on %s not stored: %s", visit.code, error)
         return len(batch)

@@ -19,6 +19,7 @@ import typer
 from rich.table import Table
 
 from renown.interfaces.cli.common import console, fail, store
+from renown.interfaces.cli.demo_campaign import run_demo_campaign
 from renown.interfaces.cli.serve import (
     HostOption,
     PortOption,
@@ -83,10 +84,18 @@ def demo_command(
         truth = load_truth(world)
         _show_leaderboard(con, truth, top)
         _show_roles(con, truth)
+        with console.status("running a campaign on the world…"):
+            campaign = run_demo_campaign(con, truth, last)
+        console.print(f"campaign {campaign.campaign_id}: {campaign.invited} invited from "
+                      f"discover and by name ({campaign.fake_audience} planted fake "
+                      f"audiences among them), {campaign.clicks:,} visitors, "
+                      f"{campaign.orders:,} orders: renown campaign report "
+                      f"{campaign.campaign_id}, or /campaigns on the dashboard")
     console.print(f"\ndone in {time.perf_counter() - clock:.0f}s. Explore it with "
                   f"[bold]--db {directory / 'renown.duckdb'}[/] (or set RENOWN_DB):\n"
                   "  renown top · renown show PERSON · renown explain PERSON --since DATE · "
-                  "renown history PERSON · renown model preview FILE · renown serve")
+                  "renown history PERSON · renown model preview FILE · renown campaign report "
+                  "demo-launch · renown serve")
     if serve:
         run_server(build_app(directory / "renown.duckdb"), host, port, announce_dashboard)
 

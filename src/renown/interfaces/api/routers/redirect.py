@@ -12,7 +12,7 @@ never keeps anyone from the landing page:
 
 * The code is looked up in the request's read snapshot; the click is queued in
   memory (`renown.interfaces.api.campaign_views.ClickLog`) and stored by
-  `ServerState.flush` with `renown.store.outcomes.record_click` (one visitor,
+  `ServerState.flush` with `renown.store.outcomes.record_clicks` (one visitor,
   a keyed hash of campaign, address and user agent, counts once per link).
   The visitor waits at most ``Settings.click_wait`` s for the store's lock.
 * If the store is busy (another process, such as a long ``renown score``,
