@@ -60,9 +60,12 @@ def topic_scores(con: duckdb.DuckDBPyConnection, wanted: pa.Table, model: Model,
     if not topics:
         return SCHEMA.empty_table()
     graph = _Graph.load(con)
-    con.register("_topic_wanted", pa.table({"topic": topics}))
+    # Topics travel as their position in ``topics``: millions of (topic, node) rows
+    # fetched as integers rather than as Python strings.
+    con.register("_topic_wanted", pa.table({"topic": topics,
+                                            "tid": pa.array(range(len(topics)), pa.int32())}))
     try:
-        audience, reach = _topic_inputs(con, graph)
+        audience, reach = _topic_inputs(con, topics)
     finally:
         con.unregister("_topic_wanted")
     want = _wanted_people(wanted, graph)
@@ -183,49 +186,48 @@ def _wanted_people(wanted: pa.Table, graph: _Graph) -> dict[str, IntArray]:
     return {t: np.asarray(v, np.int64) for t, v in found.items()}
 
 
-def _topic_inputs(con: duckdb.DuckDBPyConnection, graph: _Graph
+def _topic_inputs(con: duckdb.DuckDBPyConnection, topics: list[str]
                   ) -> tuple[dict[str, IntArray], dict[str, tuple[IntArray, FloatArray]]]:
     """Per wanted topic: audience node indices, and (author index, reach share) rows."""
-    del graph  # the node table it indexed is read by name
     audience_rows = con.execute("""
         WITH posts AS (
-            SELECT pe.topic, pe.doc, pe.author FROM _topic_post_evidence pe
-            SEMI JOIN _topic_wanted USING (topic)
+            SELECT w.tid, pe.doc, pe.author FROM _topic_post_evidence pe
+            JOIN _topic_wanted w USING (topic)
         )
-        SELECT DISTINCT a.topic, n.idx FROM (
-            SELECT topic, author AS aid FROM posts
+        SELECT DISTINCT a.tid, n.idx FROM (
+            SELECT tid, author AS aid FROM posts
             UNION ALL
-            SELECT p.topic, r.actor FROM posts p JOIN _topic_reactions r USING (doc)) a
+            SELECT p.tid, r.actor FROM posts p JOIN _topic_reactions r USING (doc)) a
         JOIN _topic_account_nodes n USING (aid)
-        WHERE n.scored ORDER BY a.topic, n.idx""").fetchnumpy()
+        WHERE n.scored ORDER BY a.tid, n.idx""").fetchnumpy()
     reach_rows = con.execute(f"""
         WITH on_topic AS (
-            SELECT pe.topic, r.actor, pe.author, sum(r.reactions * pe.weight) AS topic_reactions
-            FROM _topic_post_evidence pe SEMI JOIN _topic_wanted USING (topic)
+            SELECT w.tid, r.actor, pe.author, sum(r.reactions * pe.weight) AS topic_reactions
+            FROM _topic_post_evidence pe JOIN _topic_wanted w USING (topic)
             JOIN _topic_reactions r USING (doc)
             GROUP BY ALL
         )
-        SELECT t.topic, a.idx, sum(e.reach_q / {float(QUANTUM)}
+        SELECT t.tid, a.idx, sum(e.reach_q / {float(QUANTUM)}
                * least(1.0, t.topic_reactions / e.reactions)) AS reach
         FROM on_topic t
         JOIN _topic_account_nodes r ON r.aid = t.actor
         JOIN _topic_account_nodes a ON a.aid = t.author
         JOIN _topic_graph_edges e ON e.source = r.idx AND e.target = a.idx
-        GROUP BY t.topic, a.idx ORDER BY t.topic, a.idx""").fetchnumpy()
-    audience = _split(audience_rows["topic"], np.asarray(audience_rows["idx"], np.int64))
-    authors = _split(reach_rows["topic"], np.asarray(reach_rows["idx"], np.int64))
-    values = _split(reach_rows["topic"], np.asarray(reach_rows["reach"], np.float64))
+        GROUP BY t.tid, a.idx ORDER BY t.tid, a.idx""").fetchnumpy()
+    audience = _split(topics, audience_rows["tid"], np.asarray(audience_rows["idx"], np.int64))
+    authors = _split(topics, reach_rows["tid"], np.asarray(reach_rows["idx"], np.int64))
+    values = _split(topics, reach_rows["tid"], np.asarray(reach_rows["reach"], np.float64))
     return ({t: np.asarray(a, np.int64) for t, a in audience.items()},
             {t: (np.asarray(authors[t], np.int64), np.asarray(values[t], np.float64))
              for t in authors})
 
 
-def _split(keys: npt.NDArray[np.generic], values: npt.NDArray[np.generic]
+def _split(topics: list[str], ids: npt.ArrayLike, values: npt.NDArray[np.generic]
            ) -> dict[str, npt.NDArray[np.generic]]:
-    """Rows sorted by key, as one array per key."""
-    keys = np.asarray(keys, dtype=object)
-    if len(keys) == 0:
+    """Rows sorted by topic position, as one array per topic."""
+    keys = np.asarray(ids, dtype=np.int64)
+    if keys.size == 0:
         return {}
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-    ends = np.r_[starts[1:], len(keys)]
-    return {str(keys[s]): values[s:e] for s, e in zip(starts, ends, strict=True)}
+    ends = np.r_[starts[1:], keys.size]
+    return {topics[int(keys[s])]: values[s:e] for s, e in zip(starts, ends, strict=True)}
