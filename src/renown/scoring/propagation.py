@@ -294,13 +294,7 @@ class _Product:
     def __init__(self, matrix: sp.csr_matrix, pool: ThreadPoolExecutor | None,
                  threads: int) -> None:
         self.matrix, self.pool = matrix, pool
-        bounds = np.searchsorted(matrix.indptr, np.linspace(0, matrix.nnz, threads + 1)[1:-1])
-        edges = [0, *bounds.tolist(), matrix.shape[0]]
-        self.blocks = [
-            (lo, hi, matrix.indptr[lo:hi + 1] - matrix.indptr[lo],
-             matrix.indices[matrix.indptr[lo]:matrix.indptr[hi]],
-             matrix.data[matrix.indptr[lo]:matrix.indptr[hi]])
-            for lo, hi in itertools.pairwise(edges)]
+        self.blocks = row_blocks(matrix, threads)
 
     def __call__(self, vector: Vector, out: Vector) -> None:
         if _csr_matvec is None:  # pragma: no cover
@@ -317,10 +311,29 @@ class _Product:
             job.result()
 
 
+RowBlock = tuple[int, int, npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any]]
+
+
+def row_blocks(matrix: sp.csr_matrix, threads: int) -> list[RowBlock]:
+    """``matrix``'s rows cut into ``threads`` runs of about equal entries, each as
+    (first row, end row, indptr rebased to 0, indices, data) for SciPy's CSR kernels."""
+    bounds = np.searchsorted(matrix.indptr, np.linspace(0, matrix.nnz, threads + 1)[1:-1])
+    edges = [0, *bounds.tolist(), matrix.shape[0]]
+    return [(lo, hi, matrix.indptr[lo:hi + 1] - matrix.indptr[lo],
+             matrix.indices[matrix.indptr[lo]:matrix.indptr[hi]],
+             matrix.data[matrix.indptr[lo]:matrix.indptr[hi]])
+            for lo, hi in itertools.pairwise(edges)]
+
+
+def available_cpus() -> int:
+    """Cores this process may run on (at most `MAX_THREADS`)."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(cpus or 1, MAX_THREADS))
+
+
 def _threads_for(nnz: int) -> int:
     """Threads worth using for a product with ``nnz`` entries (1 below `MIN_ENTRIES_PER_THREAD`)."""
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, min(cpus or 1, MAX_THREADS, nnz // MIN_ENTRIES_PER_THREAD))
+    return max(1, min(available_cpus(), nnz // MIN_ENTRIES_PER_THREAD))
 
 
 def _teleport_vector(personalization: FloatArray | None, n_nodes: int) -> npt.NDArray[np.float64]:

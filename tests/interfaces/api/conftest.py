@@ -7,6 +7,8 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -47,11 +49,12 @@ def error_of(response: httpx.Response, status: int, code: str | None = None) -> 
     return dict(error)
 
 
-@pytest.fixture
-def writer_holding_the_lock(world: ServedWorld) -> Iterator[subprocess.Popen[str]]:
-    """Another process with the store open for writing (as a long `renown score` would)."""
+@contextmanager
+def another_writer(db: Path) -> Iterator[subprocess.Popen[str]]:
+    """Another process with the store open for writing (as a long `renown score` would),
+    until the block ends."""
     code = ("import sys, time, duckdb\n"
-            f"con = duckdb.connect({str(world.db)!r})\n"
+            f"con = duckdb.connect({str(db)!r})\n"
             "print('locked', flush=True)\n"
             "sys.stdin.readline()\n")
     process = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
@@ -61,3 +64,10 @@ def writer_holding_the_lock(world: ServedWorld) -> Iterator[subprocess.Popen[str
         yield process
     finally:
         process.communicate("done\n", timeout=30)
+
+
+@pytest.fixture
+def writer_holding_the_lock(world: ServedWorld) -> Iterator[subprocess.Popen[str]]:
+    """Another process with the store open for writing (as a long `renown score` would)."""
+    with another_writer(world.db) as process:
+        yield process

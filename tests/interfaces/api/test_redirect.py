@@ -3,13 +3,8 @@ publish lazily and keep redirecting while another process holds the store (issue
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from renown.store.database import open_store, scalar
 from renown.store.serving import read_pointer
+from tests.interfaces.api.conftest import another_writer
 from tests.interfaces.served_world import ServedWorld
 from tests.interfaces.store_traces import traces
 
@@ -130,27 +126,11 @@ def test_no_address_or_user_agent_is_stored_anywhere(
     assert SECRET_AGENT.encode() not in world.db.read_bytes()
 
 
-@contextmanager
-def _another_writer(db: Path) -> Iterator[None]:
-    """Another process holding the store's write lock until the block ends."""
-    code = ("import sys, duckdb\n"
-            f"con = duckdb.connect({str(db)!r})\n"
-            "print('locked', flush=True)\n"
-            "sys.stdin.readline()\n")
-    process = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
-                               stdout=subprocess.PIPE, text=True)
-    assert process.stdout is not None and process.stdout.readline().strip() == "locked"
-    try:
-        yield
-    finally:
-        process.communicate("done\n", timeout=30)
-
-
 def test_a_visitor_is_redirected_while_another_process_writes_and_the_click_counts_later(
         client: TestClient, world: ServedWorld, codes: dict[str, str]) -> None:
     code = next(iter(codes.values()))
     before = _clicks_reported(_report(client, world), code)
-    with _another_writer(world.db):
+    with another_writer(world.db):
         clock = time.monotonic()
         response = _visitor(client, "192.0.2.50").get(f"/r/{code}")
         assert (response.status_code, response.headers["location"]) == (302, LANDING)

@@ -24,8 +24,6 @@ tolerance.  Arrays in, arrays out; the matrix is
 
 from __future__ import annotations
 
-import itertools
-import os
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
@@ -35,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from renown.scoring.propagation import FLOAT32_HANDOFF
+from renown.scoring.propagation import FLOAT32_HANDOFF, available_cpus, row_blocks
 
 try:  # SciPy's in-place Y += A·X kernel for a dense block X: no allocation per product.
     from scipy.sparse._sparsetools import csr_matvecs as _csr_matvecs
@@ -225,13 +223,7 @@ class _BlockProduct:
     def __init__(self, matrix: sp.csr_matrix, pool: ThreadPoolExecutor | None,
                  threads: int) -> None:
         self.matrix, self.pool = matrix, pool
-        bounds = np.searchsorted(matrix.indptr, np.linspace(0, matrix.nnz, threads + 1)[1:-1])
-        edges = [0, *bounds.tolist(), matrix.shape[0]]
-        self.blocks = [
-            (lo, hi, matrix.indptr[lo:hi + 1] - matrix.indptr[lo],
-             matrix.indices[matrix.indptr[lo]:matrix.indptr[hi]],
-             matrix.data[matrix.indptr[lo]:matrix.indptr[hi]])
-            for lo, hi in itertools.pairwise(edges)]
+        self.blocks = row_blocks(matrix, threads)
 
     def __call__(self, block: Block, out: Block) -> None:
         if _csr_matvecs is None or not (block.flags.c_contiguous and out.flags.c_contiguous):
@@ -251,5 +243,4 @@ class _BlockProduct:
 
 
 def _cpus() -> int:
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, min(cpus or 1, MAX_THREADS))
+    return min(available_cpus(), MAX_THREADS)
