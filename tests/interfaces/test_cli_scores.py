@@ -106,10 +106,22 @@ def scored(tmp_path: Path, scored_template: Path) -> Path:
 def test_score_stores_the_latest_day(unscored: Path) -> None:
     result = ok("score", "--db", unscored)
     assert "Scored" in result.stdout and str(LAST_DAY) in result.stdout
+    assert "signals computed from the events of all" in words(result)
     [info] = ok_json("score", "--as-of", "2025-01-15", "--db", unscored)
-    assert set(info) == {"run_id", "as_of", "model_version", "people", "accounts"}
+    assert set(info) == {"run_id", "as_of", "model_version", "people", "accounts", "signals"}
     assert info["as_of"] == "2025-01-15" and info["model_version"] == DEFAULT_MODEL.version
     assert info["people"] > 5
+
+
+def test_a_second_run_reuses_the_stored_days_unless_full(unscored: Path) -> None:
+    [first] = ok_json("score", "--no-topics", "--db", unscored)
+    assert "full run" in first["signals"]
+    [again] = ok_json("score", "--no-topics", "--db", unscored)
+    assert again["signals"].startswith("signals reused") and "computed 0 " in again["signals"]
+    result = ok("score", "--no-topics", "--full", "--db", unscored)
+    assert "signals computed from the events of all" in words(result)
+    [last] = ok_json("score", "--no-topics", "--db", unscored)
+    assert last["people"] == again["people"] == first["people"]
 
 
 def test_score_backfill_stores_one_snapshot_per_day(unscored: Path) -> None:

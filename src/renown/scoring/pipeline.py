@@ -20,6 +20,7 @@ from renown.events import OFFLINE_NETWORK, SYSTEM_ACCOUNT_PREFIX
 from renown.scoring.assemble import assemble_scores
 from renown.scoring.model import Model
 from renown.scoring.propagation import PageRankResult, pagerank
+from renown.scoring.signal_cache import SignalReuse, build_signals_incrementally, cacheable
 from renown.scoring.signals import QUANTUM, SignalScope, build_signals, timestamp_literal
 
 FloatArray = npt.NDArray[np.float64]
@@ -38,20 +39,32 @@ class ScoreRun:
     propagation_iterations: int
     propagation_converged: bool
     timings: dict[str, float] = field(default_factory=dict)
+    #: What the signal stage took from the store (None: computed from events alone).
+    signal_reuse: SignalReuse | None = None
 
 
 def compute_scores(
     con: duckdb.DuckDBPyConnection, as_of: datetime, model: Model,
-    personalization_accounts: pa.Table | None = None,
+    personalization_accounts: pa.Table | None = None, *, reuse_signals: bool = False,
+    full: bool = False,
 ) -> ScoreRun:
     """Score every account and person as of ``as_of`` under ``model``.
 
     ``personalization_accounts`` (columns network, account) restricts the
     propagation's teleport to an audience; by default every real account.
+    With ``reuse_signals`` (a writable store, a whole-day ``as_of``) the
+    signal stage reads the per-day partial sums stored by earlier runs and
+    stores the days it computes (`renown.scoring.signal_cache`); ``full``
+    then recomputes every day.  The scores are the same either way.
     """
     timings: dict[str, float] = {}
     clock = time.perf_counter()
-    build_signals(con, SignalScope(as_of), model)
+    scope = SignalScope(as_of)
+    reuse = None
+    if reuse_signals and cacheable(scope):
+        reuse = build_signals_incrementally(con, scope, model, full=full)
+    else:
+        build_signals(con, scope, model)
     timings["signals"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
@@ -69,7 +82,7 @@ def compute_scores(
     tables = assemble_scores(accounts, people, int(np.count_nonzero(nodes["scored"])), model)
     timings["combine"] = time.perf_counter() - clock
     return ScoreRun(as_of, model, tables[0], tables[1], result.iterations, result.converged,
-                    timings)
+                    timings, reuse)
 
 
 def graph_nodes_sql() -> str:

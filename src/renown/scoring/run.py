@@ -39,7 +39,7 @@ def latest_event_day(con: duckdb.DuckDBPyConnection) -> date:
 
 def score_day(con: duckdb.DuckDBPyConnection, day: date | None = None,
               model: Model | None = None, engine: Engine | None = None, *,
-              topics: bool = True) -> SnapshotInfo:
+              topics: bool = True, full: bool = False) -> SnapshotInfo:
     """Score everyone as of the end of ``day`` and store the snapshot, with its topics.
 
     The first run makes the default model current even when ``model`` is a
@@ -48,7 +48,9 @@ def score_day(con: duckdb.DuckDBPyConnection, day: date | None = None,
     the store's events when they were the engine's input.  Without
     ``topics`` the snapshot has scores only (no topics, topic scores or
     endorsement points): on text-heavy data topics cost several times the
-    score itself (docs/topics.md §7).
+    score itself (docs/topics.md §7).  On this machine the signals reuse the
+    per-day sums earlier runs stored (`renown.scoring.signal_cache`) unless
+    ``full``: the scores are identical, only the cost differs.
     """
     current = ensure_current(con)
     model = model or current
@@ -56,7 +58,7 @@ def score_day(con: duckdb.DuckDBPyConnection, day: date | None = None,
     day = day or (engine.latest_day(con) if engine is not None else latest_event_day(con))
     clock = time.perf_counter()
     if engine is None:
-        run = compute_scores(con, day_end(day), model)
+        run = compute_scores(con, day_end(day), model, reuse_signals=True, full=full)
     else:
         run = engine.score(con, day_end(day), model)
     if not topics or (engine is not None and not engine.topics_from_store):
@@ -68,7 +70,7 @@ def score_day(con: duckdb.DuckDBPyConnection, day: date | None = None,
 def backfill(
     con: duckdb.DuckDBPyConnection, start: date, end: date, model: Model | None = None,
     on_day: Callable[[SnapshotInfo], None] | None = None, *, replace: bool = False,
-    engine: Engine | None = None, topics: bool = True,
+    engine: Engine | None = None, topics: bool = True, full: bool = False,
 ) -> list[SnapshotInfo]:
     """Snapshots for every day from ``start`` to ``end`` inclusive.
 
@@ -85,7 +87,7 @@ def backfill(
     infos = []
     day = start
     while day <= end:
-        info = stored.get(day) or score_day(con, day, model, engine, topics=topics)
+        info = stored.get(day) or score_day(con, day, model, engine, topics=topics, full=full)
         infos.append(info)
         if on_day is not None:
             on_day(info)

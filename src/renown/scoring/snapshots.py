@@ -29,6 +29,8 @@ class SnapshotInfo:
     model_version: str
     people: int
     accounts: int
+    #: How the run's signals were obtained (`SignalReuse.describe`); empty when not recorded.
+    signals: str = ""
 
 
 #: Writes more rows of a snapshot (topics, endorsements) under its run id,
@@ -66,8 +68,9 @@ def write_snapshot(con: duckdb.DuckDBPyConnection, run: ScoreRun, day: date,
     finally:
         for name in ("_snapshot_people", "_snapshot_accounts"):
             con.unregister(name)
+    reuse = run.signal_reuse.describe() if run.signal_reuse is not None else ""
     return SnapshotInfo(run_id, day, run.model.version, run.people.num_rows,
-                        run.accounts.num_rows)
+                        run.accounts.num_rows, reuse)
 
 
 def latest_run(con: duckdb.DuckDBPyConnection, model_version: str,

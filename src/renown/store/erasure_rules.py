@@ -146,6 +146,15 @@ ERASURE_RULES: Final[dict[str, dict[str, Rule]]] = {
         "code": KEEP, "outcome": KEEP, "value": KEEP, "visitor": KEEP, "channel": KEEP,
         "ts": KEEP,
     },
+    # The signal cache: per-day sums naming reactors, authors and accounts.  Rows
+    # of a forgotten account go; the days they were in are recomputed at the
+    # next run because their events changed (renown.scoring.signal_cache).
+    "signal_days": {"basis": KEEP, "day": KEEP, "events": KEEP, "digest": KEEP,
+                    "computed_at": KEEP},
+    "signal_day_pairs": {"basis": KEEP, "network": KEEP, "reactor": ACCOUNT,
+                         "author": ACCOUNT, "day": KEEP, "n": KEEP, "q": KEEP},
+    "signal_day_output": {"basis": KEEP, "network": KEEP, "account": ACCOUNT, "day": KEEP,
+                          "posts": KEEP, "posts_q": KEEP},
 }
 
 #: Rows derived from a deleted row by an id alone (no personal id of their own):

@@ -326,9 +326,44 @@ CREATE TABLE campaign_outcomes (
 );
 """
 
+_V8_SIGNAL_DAYS: Final = """
+-- Per-day partial sums of the signals (renown.scoring.signal_cache): what one
+-- day's events add to each pair and account, under one basis (a hash of the
+-- model parameters the sums depend on).  signal_days records which events
+-- each day's rows were computed from (a count and a digest), so a day whose
+-- events changed since (late, back-dated, forgotten) is recomputed, never
+-- read stale.  A cache: deleting all three tables only makes the next run full.
+CREATE TABLE signal_days (
+    basis       VARCHAR NOT NULL,
+    day         DATE NOT NULL,
+    events      BIGINT NOT NULL,
+    digest      HUGEINT NOT NULL,
+    computed_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (basis, day)
+);
+CREATE TABLE signal_day_pairs (
+    basis   VARCHAR NOT NULL,
+    network VARCHAR NOT NULL,
+    reactor VARCHAR NOT NULL,
+    author  VARCHAR NOT NULL,
+    day     DATE NOT NULL,
+    n       BIGINT NOT NULL,
+    q       BIGINT NOT NULL
+);
+CREATE TABLE signal_day_output (
+    basis   VARCHAR NOT NULL,
+    network VARCHAR NOT NULL,
+    account VARCHAR NOT NULL,
+    day     DATE NOT NULL,
+    posts   BIGINT NOT NULL,
+    posts_q BIGINT NOT NULL
+);
+"""
+
 #: (version, SQL) in the order they apply.
 MIGRATIONS: Final[tuple[tuple[int, str], ...]] = (
     (1, _V1_FOUNDATION), (2, _V2_SCORES), (3, _V3_TOPICS), (4, _V4_API_KEYS),
-    (5, _V5_FORGET), (6, _V6_STREAM_CURSORS), (7, _V7_CAMPAIGNS))
+    (5, _V5_FORGET), (6, _V6_STREAM_CURSORS), (7, _V7_CAMPAIGNS),
+    (8, _V8_SIGNAL_DAYS))
 
 LATEST_VERSION: Final = MIGRATIONS[-1][0]

@@ -34,7 +34,8 @@ from renown.scoring.signals import SignalScope, signal_statements
 #: Event columns the stages read.
 EVENT_COLUMNS = ("network", "event_id", "ts", "actor", "kind", "subject", "parent_id")
 #: Stage tables read more than once: materialised (see `lineage`).
-_REUSED = frozenset({"_signal_window", "_signal_pairs", "_signal_accounts"})
+_REUSED = frozenset({"_signal_window", "_signal_day_pairs", "_signal_pairs",
+                     "_signal_accounts"})
 
 
 @dataclass(frozen=True)

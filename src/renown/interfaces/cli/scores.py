@@ -92,6 +92,9 @@ def score_command(
     replace: Annotated[bool, typer.Option(
         "--replace", help="With --backfill: recompute days that already have a snapshot.")
     ] = False,
+    full: Annotated[bool, typer.Option(
+        "--full", help="Compute every day's signals from the events instead of reusing the "
+        "per-day sums earlier runs stored (the scores are the same).")] = False,
     topics: Annotated[bool, typer.Option(
         "--topics/--no-topics", help="Also attribute topics and score them (on text-heavy "
         "data several times the score's own time).")] = True,
@@ -128,10 +131,11 @@ def score_command(
                 end = parse_day(backfill_range[1], "--backfill")
                 assert start is not None and end is not None
                 infos = _backfill_with_progress(con, start, end, model, quiet=as_json,
-                                                replace=replace, topics=topics, engine=chosen)
+                                                replace=replace, topics=topics, engine=chosen,
+                                                full=full)
             else:
                 infos = [score_day(con, parse_day(as_of, "--as-of"), model, chosen,
-                                   topics=topics)]
+                                   topics=topics, full=full)]
         except (NothingToScoreError, ValueError) as exc:
             fail(str(exc))
     if as_json:
@@ -141,6 +145,8 @@ def score_command(
         console.print(f"Scored [bold]{info.people:,}[/] people ({info.accounts:,} accounts) "
                       f"as of [bold]{info.as_of}[/] with model {info.model_version}"
                       + (f"; {len(infos)} daily snapshots stored" if len(infos) > 1 else ""))
+        if info.signals:
+            console.print(f"  {info.signals}")
 
 
 def _load_model(path: Path | None) -> Model | None:
@@ -154,13 +160,15 @@ def _load_model(path: Path | None) -> Model | None:
 
 def _backfill_with_progress(con: duckdb.DuckDBPyConnection, start: date, end: date,
                             model: Model | None, *, quiet: bool, replace: bool,
-                            topics: bool, engine: Engine | None) -> list[SnapshotInfo]:
+                            topics: bool, engine: Engine | None,
+                            full: bool) -> list[SnapshotInfo]:
     days = (end - start).days + 1
     with Progress(TextColumn("scoring history"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("{task.description}"), console=console, disable=quiet,
                   transient=True) as progress:
         task = progress.add_task("", total=max(days, 0))
         return backfill(con, start, end, model, replace=replace, topics=topics, engine=engine,
+                        full=full,
                         on_day=lambda info: progress.update(task, advance=1,
                                                             description=str(info.as_of)))
 
