@@ -16,6 +16,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from renown.events import Event, events_to_table
 from renown.scoring.model import DEFAULT_MODEL, Model
@@ -193,3 +195,39 @@ def _two_accounts(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
     rows = con.execute("""SELECT actor FROM events WHERE network = 'twitter'
                           GROUP BY actor ORDER BY count(*) DESC, actor LIMIT 2""").fetchall()
     return str(rows[0][0]), str(rows[1][0])
+
+
+# A property over random histories: whatever arrives when, reuse never shows. ----------
+
+ACCOUNTS = [f"u{i}" for i in range(8)]
+KINDS = ["reshare", "reply", "like", "quote", "post"]
+reaction = st.tuples(st.sampled_from(ACCOUNTS), st.sampled_from(ACCOUNTS),
+                     st.sampled_from(KINDS), st.integers(0, 11), st.integers(0, 1439))
+
+
+def _events(rows: list[tuple[str, str, str, int, int]], tag: str) -> pa.Table:
+    base = datetime(2025, 3, 1)
+    events = [Event("twitter", f"{tag}{i}", base + timedelta(days=day, minutes=minute), actor,
+                    kind, None if kind == "post" else subject,
+                    f"p{tag}{i}" if kind == "post" else None)
+              for i, (actor, subject, kind, day, minute) in enumerate(rows)]
+    return events_to_table(events)
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(batches=st.lists(st.lists(reaction, min_size=1, max_size=25), min_size=2, max_size=4),
+       scored_days=st.lists(st.integers(4, 12), min_size=2, max_size=4))
+def test_any_arrival_order_gives_the_full_runs_scores(
+        tmp_path_factory: pytest.TempPathFactory,
+        batches: list[list[tuple[str, str, str, int, int]]], scored_days: list[int]) -> None:
+    path = tmp_path_factory.mktemp("arrivals") / "renown.duckdb"
+    con = connect(path)
+    try:
+        for number, (batch, day) in enumerate(zip(batches, scored_days * 2, strict=False)):
+            ingest_table(con, _events(batch, f"b{number}-"), f"batch {number}")
+            as_of = date(2025, 3, 1) + timedelta(days=day)
+            run, _ = incremental(con, as_of)
+            assert_same_as_full(con, run, as_of)
+    finally:
+        con.close()

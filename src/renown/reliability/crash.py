@@ -39,9 +39,13 @@ VOLATILE: Final = frozenset({
     "erased_at", "applied_at", "promoted_at", "seconds", "run_id", "subject_hash",
     "account_hash", "loaded_at", "given_at", "revoked_at", "endorsement_id"})
 #: Tables left out: model registration and the store's copy of the built-in topic
-#: ontology are idempotent configuration written on first use, not data.
+#: ontology are idempotent configuration written on first use, not data; the
+#: signal cache is written in its own transaction before the snapshot's (a kill
+#: between the two leaves a cache ahead of the scores), and every stored day is
+#: checked against its events before a run reads it (renown.scoring.signal_cache).
 UNCOMPARED: Final = frozenset({"models", "schema_version", "topic_ontology", "topic_nodes",
-                               "topic_edges", "topic_terms"})
+                               "topic_edges", "topic_terms", "signal_days",
+                               "signal_day_pairs", "signal_day_output"})
 
 #: A command still running after this long is stuck, not slow (the longest takes seconds).
 HANG_LIMIT_S: Final = 240.0

@@ -8,7 +8,7 @@ snapshot, never a mix.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import duckdb
@@ -30,7 +30,7 @@ class SnapshotInfo:
     people: int
     accounts: int
     #: How the run's signals were obtained (`SignalReuse.describe`); empty when not recorded.
-    signals: str = ""
+    signals: str = field(default="", compare=False)
 
 
 #: Writes more rows of a snapshot (topics, endorsements) under its run id,
