@@ -88,6 +88,15 @@ def assert_same_as_full(con: duckdb.DuckDBPyConnection, run: ScoreRun, day: date
     assert run.people.equals(fresh.people)
 
 
+def scored_history(con: duckdb.DuckDBPyConnection,
+                   world_events: pa.Table) -> tuple[date, ScoreRun]:
+    """Every day but the last ingested, and scored once (storing every day's sums)."""
+    today = first_day(world_events) + timedelta(days=DAYS - 1)
+    ingest(con, before(world_events, today), "history")
+    run, _ = incremental(con, today)
+    return today, run
+
+
 def test_a_new_day_reuses_every_earlier_day_and_matches_the_full_run(
         con: duckdb.DuckDBPyConnection, world_events: pa.Table) -> None:
     today = first_day(world_events) + timedelta(days=DAYS - 2)
@@ -109,9 +118,7 @@ def test_a_new_day_reuses_every_earlier_day_and_matches_the_full_run(
 
 def test_late_and_back_dated_events_recompute_their_days_only(
         con: duckdb.DuckDBPyConnection, world_events: pa.Table) -> None:
-    today = first_day(world_events) + timedelta(days=DAYS - 1)
-    ingest(con, before(world_events, today), "history")
-    incremental(con, today)
+    today, _ = scored_history(con, world_events)
     actor, author = _two_accounts(con)
     late = datetime.combine(today - timedelta(days=12), datetime.min.time()) + timedelta(hours=9)
     older = late - timedelta(days=3)
@@ -125,9 +132,7 @@ def test_late_and_back_dated_events_recompute_their_days_only(
 
 def test_forgetting_an_account_recomputes_the_days_its_events_were_in(
         con: duckdb.DuckDBPyConnection, world_events: pa.Table) -> None:
-    today = first_day(world_events) + timedelta(days=DAYS - 1)
-    ingest(con, before(world_events, today), "history")
-    incremental(con, today)
+    today, _ = scored_history(con, world_events)
     # Someone with reactions on a few days (so that other days stay reusable).
     network, account = con.execute("""
         WITH touched AS (SELECT network, actor AS account, CAST(ts AS DATE) AS day FROM events
@@ -148,9 +153,7 @@ def test_forgetting_an_account_recomputes_the_days_its_events_were_in(
 
 def test_a_model_change_recomputes_only_when_the_daily_sums_depend_on_it(
         con: duckdb.DuckDBPyConnection, world_events: pa.Table) -> None:
-    today = first_day(world_events) + timedelta(days=DAYS - 1)
-    ingest(con, before(world_events, today), "history")
-    incremental(con, today)
+    today, _ = scored_history(con, world_events)
     saturation = DEFAULT_MODEL.with_changes(pair_saturation=0.8, version="test-saturation")
     assert basis(saturation) == basis(DEFAULT_MODEL)
     run, reuse = incremental(con, today, saturation)
@@ -168,9 +171,7 @@ def test_a_model_change_recomputes_only_when_the_daily_sums_depend_on_it(
 
 def test_an_earlier_day_never_reads_later_days(
         con: duckdb.DuckDBPyConnection, world_events: pa.Table) -> None:
-    today = first_day(world_events) + timedelta(days=DAYS - 1)
-    ingest(con, before(world_events, today), "history")
-    incremental(con, today)
+    today, _ = scored_history(con, world_events)
     earlier = today - timedelta(days=6)
     run, reuse = incremental(con, earlier)
     assert reuse.computed == 0
@@ -182,9 +183,7 @@ def test_an_earlier_day_never_reads_later_days(
 
 def test_full_recomputes_every_day_and_gives_the_same_scores(
         con: duckdb.DuckDBPyConnection, world_events: pa.Table) -> None:
-    today = first_day(world_events) + timedelta(days=DAYS - 1)
-    ingest(con, before(world_events, today), "history")
-    kept, _ = incremental(con, today)
+    today, kept = scored_history(con, world_events)
     run, reuse = incremental(con, today, full=True)
     assert reuse.full and reuse.computed == reuse.days
     assert run.accounts.equals(kept.accounts)
