@@ -76,3 +76,25 @@ def test_the_result_does_not_depend_on_the_threads(monkeypatch: pytest.MonkeyPat
     split = module._Split.of(matrix, dangling, 0.85)  # the graph has every part
     assert (split.n_core, split.reached.size, split.sources.size, split.isolated.size) == (
         200, 250, 170, 20)
+
+
+def test_one_prepared_graph_solves_any_number_of_blocks() -> None:
+    """`BlockPropagation` cuts the graph once; each solve equals a fresh `block_pagerank`."""
+    rng = np.random.default_rng(9)
+    n, m = 300, 2000
+    sources, targets = rng.integers(0, n, m), rng.integers(0, n, m)
+    matrix, dangling = transition_matrix(sources, targets, rng.random(m) + 0.1, n)
+    prepared = module.BlockPropagation(matrix, dangling, damping=0.8)
+    for seed in (1, 2):
+        teleport = (np.random.default_rng(seed).random((n, 3)) < 0.3).astype(float)
+        teleport[0] = 1.0
+        fresh = block_pagerank(matrix, dangling, teleport, damping=0.8)
+        solved = prepared.solve(teleport)
+        assert np.array_equal(fresh[0], solved[0]) and np.array_equal(fresh[1], solved[1])
+
+
+def test_column_sums_are_the_double_precision_sums() -> None:
+    block = np.random.default_rng(3).random((1000, 7)).astype(np.float32)
+    np.testing.assert_allclose(module.column_sums(block), block.sum(axis=0, dtype=np.float64),
+                               rtol=1e-12)
+    assert module.column_sums(block).dtype == np.float64

@@ -65,46 +65,67 @@ def block_pagerank(matrix: sp.csr_matrix, dangling: npt.NDArray[np.bool_],
     most `COLUMNS_PER_BLOCK` (fixed, so results never depend on the machine);
     blocks run on threads, and a block's products use the cores left over; a
     block runs until its slowest column's L1 change is below ``tolerance``.
+    To solve several calls' worth of columns on one graph, make one
+    `BlockPropagation` and call its ``solve``: the graph is cut once.
     """
-    n_nodes = matrix.shape[0]
-    teleport = np.asarray(personalizations, np.float64)
-    if teleport.ndim != 2 or teleport.shape[0] != n_nodes:
-        raise ValueError(f"personalizations must be ({n_nodes}, k), got {teleport.shape}")
-    mass = teleport.sum(axis=0)
-    if np.any(teleport < 0) or np.any(mass <= 0):
-        raise ValueError("each personalisation must be non-negative with positive mass")
-    rank = np.empty_like(teleport)
-    inflow = np.empty_like(teleport)
-    width = max(1, min(COLUMNS_PER_BLOCK, MAX_BLOCK_ENTRIES // max(n_nodes, 1)))
-    starts = range(0, teleport.shape[1], width)
-    split = _Split.of(matrix, dangling, damping)
-    cpus = _cpus()
-    outer = max(1, min(len(starts), cpus))
-    inner = max(1, cpus // outer)
+    return BlockPropagation(matrix, dangling, damping=damping).solve(
+        personalizations, tolerance=tolerance, max_iterations=max_iterations)
 
-    def solve(start: int) -> None:
-        block = teleport[:, start:start + width] / mass[start:start + width]
-        system = _BlockSystem.build(split, block)
+
+class BlockPropagation:
+    """One graph, cut into sources, core and sinks once, for any number of blocks."""
+
+    def __init__(self, matrix: sp.csr_matrix, dangling: npt.NDArray[np.bool_], *,
+                 damping: float = 0.85) -> None:
+        self.matrix, self.damping = matrix, damping
+        self.split = _Split.of(matrix, dangling, damping)
+
+    def solve(self, personalizations: FloatMatrix, *, tolerance: float = 1e-10,
+              max_iterations: int = 300) -> tuple[FloatMatrix, FloatMatrix]:
+        """`block_pagerank` of ``personalizations`` on this graph."""
+        n_nodes = self.matrix.shape[0]
+        teleport = np.asarray(personalizations, np.float64)
+        if teleport.ndim != 2 or teleport.shape[0] != n_nodes:
+            raise ValueError(f"personalizations must be ({n_nodes}, k), got {teleport.shape}")
+        mass = teleport.sum(axis=0)
+        if np.any(teleport < 0) or np.any(mass <= 0):
+            raise ValueError("each personalisation must be non-negative with positive mass")
+        rank = np.empty_like(teleport)
+        inflow = np.empty_like(teleport)
+        width = max(1, min(COLUMNS_PER_BLOCK, MAX_BLOCK_ENTRIES // max(n_nodes, 1)))
+        starts = range(0, teleport.shape[1], width)
+        cpus = _cpus()
+        outer = max(1, min(len(starts), cpus))
+        inner = max(1, cpus // outer)
+
+        def solve(start: int) -> None:
+            columns = slice(start, start + width)
+            values = self._solve_block(teleport[:, columns] / mass[columns], tolerance,
+                                       max_iterations, inner)
+            rank[:, columns] = values
+            inflow[:, columns] = self.damping * np.asarray(self.matrix @ values)
+
+        if outer > 1:
+            with ThreadPoolExecutor(outer) as pool:
+                list(pool.map(solve, starts))
+        else:
+            for start in starts:
+                solve(start)
+        return rank, inflow
+
+    def _solve_block(self, block: FloatMatrix, tolerance: float, max_iterations: int,
+                     threads: int) -> FloatMatrix:
+        system = _BlockSystem.build(self.split, block)
         state = system.start().as_dtype(np.float32)
         # Single precision while the change is far above its noise floor (half the
         # memory traffic), then double precision to the tolerance.
         state, residual, steps = system.as_dtype(np.float32).iterate(
-            state, max(tolerance, FLOAT32_HANDOFF), max_iterations, inner,
+            state, max(tolerance, FLOAT32_HANDOFF), max_iterations, threads,
             stop_when_stalled=True)
         state = state.as_dtype(np.float64)
         if residual >= tolerance and steps < max_iterations:
-            state, _, _ = system.iterate(state, tolerance, max_iterations, inner)
-        values = system.assemble(state)
-        rank[:, start:start + width] = values
-        inflow[:, start:start + width] = damping * np.asarray(matrix @ values)
-
-    if outer > 1:
-        with ThreadPoolExecutor(outer) as pool:
-            list(pool.map(solve, starts))
-    else:
-        for start in starts:
-            solve(start)
-    return rank, inflow
+            state, _, _ = system.iterate(state, tolerance, max_iterations, threads)
+        return system.assemble(state)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +142,8 @@ class _Split:
     #: d·P from the core (columns) and from the sources (columns) to the reached nodes.
     from_core: sp.csr_matrix
     from_sources: sp.csr_matrix
+    #: ``from_core`` in single precision, for the first steps.
+    from_core_single: sp.csr_matrix
 
     @staticmethod
     def of(matrix: sp.csr_matrix, dangling: npt.NDArray[np.bool_], damping: float) -> _Split:
@@ -129,8 +152,10 @@ class _Split:
         reached = np.concatenate([core, np.flatnonzero(has_in & dangling)])
         sources = np.flatnonzero(~has_in)
         rows = (damping * matrix[reached]).tocsc()
+        from_core = rows[:, core].tocsr()
         return _Split(damping, has_in, sources, np.flatnonzero(~has_in & dangling), reached,
-                      core.size, rows[:, core].tocsr(), rows[:, sources].tocsr())
+                      core.size, from_core, rows[:, sources].tocsr(),
+                      from_core.astype(np.float32))
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,8 +191,10 @@ class _BlockSystem:
             teleport[split.isolated].sum(axis=0))
 
     def as_dtype(self, dtype: type[np.floating]) -> _BlockSystem:
+        matrix = self.split.from_core_single if dtype is np.float32 else \
+            self.matrix.astype(dtype)
         return replace(self, v_reached=self.v_reached.astype(dtype),
-                       passed_on=self.passed_on.astype(dtype), matrix=self.matrix.astype(dtype))
+                       passed_on=self.passed_on.astype(dtype), matrix=matrix)
 
     def start(self) -> _State:
         """The personalisation itself, as the plain power iteration starts."""
@@ -188,19 +215,19 @@ class _BlockSystem:
         updated, spare = np.empty_like(values), np.empty_like(values)
         residual, previous, step = np.inf, np.inf, 0
         for step in range(1, max_iterations + 1):  # noqa: B007  (used after the loop)
-            dangling_mass = values[n_core:].sum(axis=0, dtype=np.float64) \
+            dangling_mass = column_sums(values[n_core:]) \
                 + scale * self.isolated_mass
             jump = d * dangling_mass + (1 - d)
             np.multiply(self.v_reached, jump.astype(values.dtype), out=updated)
             np.multiply(self.passed_on, scale.astype(values.dtype), out=spare)
             updated += spare
             product(values[:n_core], updated)
-            total = updated.sum(axis=0, dtype=np.float64) + jump * self.source_mass
+            total = column_sums(updated) + jump * self.source_mass
             updated /= total.astype(values.dtype)
             new_scale = jump / total
             np.subtract(updated, values, out=spare)
             np.abs(spare, out=spare)
-            change = spare.sum(axis=0, dtype=np.float64) + np.abs(new_scale - scale) \
+            change = column_sums(spare) + np.abs(new_scale - scale) \
                 * self.source_mass
             residual = float(change.max())
             values, updated = updated, values
@@ -240,6 +267,16 @@ class _BlockProduct:
         rows(*self.blocks[0])
         for job in pending:
             job.result()
+
+
+def column_sums(block: Block) -> npt.NDArray[np.float64]:
+    """Each column's sum, accumulated in double precision.
+
+    ``block.sum(axis=0)`` on a tall, narrow C-ordered block adds it row by row
+    (a short inner loop, about 12 ms for 700,000 × 7); einsum runs down the
+    columns, 2-4× faster, and is as deterministic.
+    """
+    return np.einsum("ij->j", block, dtype=np.float64)  # type: ignore[no-any-return]
 
 
 def _cpus() -> int:

@@ -39,7 +39,7 @@ from renown.scoring.model import Model
 from renown.scoring.propagation import transition_matrix
 from renown.scoring.scale import to_scale
 from renown.scoring.signals import QUANTUM
-from renown.scoring.topics.block_pagerank import MAX_BLOCK_ENTRIES, block_pagerank
+from renown.scoring.topics.block_pagerank import MAX_BLOCK_ENTRIES, BlockPropagation
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -70,7 +70,9 @@ def topic_scores(con: duckdb.DuckDBPyConnection, wanted: pa.Table, model: Model,
         con.unregister("_topic_wanted")
     want = _wanted_people(wanted, graph)
     width = max(1, MAX_BLOCK_ENTRIES // max(graph.n_nodes, 1))
-    parts = [graph.scores(topics[i:i + width], audience, reach, want, model, tolerance)
+    propagation = BlockPropagation(graph.matrix, graph.dangling, damping=model.damping)
+    parts = [graph.scores(topics[i:i + width], audience, reach, want, model, tolerance,
+                          propagation)
              for i in range(0, len(topics), width)]
     return pa.concat_tables(parts)
 
@@ -106,8 +108,9 @@ class _Graph:
 
     def scores(self, topics: list[str], audience: dict[str, IntArray],
                reach: dict[str, tuple[IntArray, FloatArray]],
-               want: dict[str, IntArray], model: Model, tolerance: float) -> pa.Table:
-        """Topic scores of the wanted people in a block of topics."""
+               want: dict[str, IntArray], model: Model, tolerance: float,
+               propagation: BlockPropagation) -> pa.Table:
+        """Topic scores of the wanted people in a block of topics (on ``propagation``)."""
         k = len(topics)
         teleport = np.zeros((self.n_nodes, k))
         raw_reach = np.zeros((self.n_nodes, k))
@@ -118,9 +121,8 @@ class _Graph:
         network = np.zeros((self.n_nodes, k))
         reached = teleport.sum(axis=0) > 0
         if reached.any():
-            _, inflow = block_pagerank(self.matrix, self.dangling, teleport[:, reached],
-                                       damping=model.damping, tolerance=tolerance,
-                                       max_iterations=model.max_iterations)
+            _, inflow = propagation.solve(teleport[:, reached], tolerance=tolerance,
+                                          max_iterations=model.max_iterations)
             network[:, reached] = inflow * teleport[:, reached].sum(axis=0)
         weight_sum = model.weight_reach + model.weight_network
         raw = (model.weight_reach * raw_reach + model.weight_network * network) / weight_sum
