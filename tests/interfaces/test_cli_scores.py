@@ -107,8 +107,11 @@ def test_score_stores_the_latest_day(unscored: Path) -> None:
     result = ok("score", "--db", unscored)
     assert "Scored" in result.stdout and str(LAST_DAY) in result.stdout
     assert "signals computed from the events of all" in words(result)
+    assert "topic matches computed from the posts of all" in words(result)
     [info] = ok_json("score", "--as-of", "2025-01-15", "--db", unscored)
-    assert set(info) == {"run_id", "as_of", "model_version", "people", "accounts", "signals"}
+    assert set(info) == {"run_id", "as_of", "model_version", "people", "accounts", "signals",
+                         "topics"}
+    assert info["topics"].startswith("topic matches reused")
     assert info["as_of"] == "2025-01-15" and info["model_version"] == DEFAULT_MODEL.version
     assert info["people"] > 5
 
@@ -122,6 +125,7 @@ def test_a_second_run_reuses_the_stored_days_unless_full(unscored: Path) -> None
     assert "signals computed from the events of all" in words(result)
     [last] = ok_json("score", "--no-topics", "--db", unscored)
     assert last["people"] == again["people"] == first["people"]
+    assert last["topics"] == ""  # no topics, nothing matched
 
 
 def test_score_backfill_stores_one_snapshot_per_day(unscored: Path) -> None:

@@ -40,12 +40,14 @@ VOLATILE: Final = frozenset({
     "account_hash", "loaded_at", "given_at", "revoked_at", "endorsement_id"})
 #: Tables left out: model registration and the store's copy of the built-in topic
 #: ontology are idempotent configuration written on first use, not data; the
-#: signal cache is written in its own transaction before the snapshot's (a kill
-#: between the two leaves a cache ahead of the scores), and every stored day is
-#: checked against its events before a run reads it (renown.scoring.signal_cache).
+#: signal and topic match caches are written in their own transactions before the
+#: snapshot's (a kill between the two leaves a cache ahead of the scores), and every
+#: stored day is checked against its events before a run reads it
+#: (renown.scoring.signal_cache, renown.scoring.topics.match_cache).
 UNCOMPARED: Final = frozenset({"models", "schema_version", "topic_ontology", "topic_nodes",
                                "topic_edges", "topic_terms", "signal_days",
-                               "signal_day_pairs", "signal_day_output"})
+                               "signal_day_pairs", "signal_day_output",
+                               "topic_match_days", "topic_event_matches"})
 
 #: A command still running after this long is stuck, not slow (the longest takes seconds).
 HANG_LIMIT_S: Final = 240.0

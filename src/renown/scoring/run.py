@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -49,8 +50,9 @@ def score_day(con: duckdb.DuckDBPyConnection, day: date | None = None,
     ``topics`` the snapshot has scores only (no topics, topic scores or
     endorsement points): on text-heavy data topics cost several times the
     score itself (docs/topics.md §7).  On this machine the signals reuse the
-    per-day sums earlier runs stored (`renown.scoring.signal_cache`) unless
-    ``full``: the scores are identical, only the cost differs.
+    per-day sums earlier runs stored (`renown.scoring.signal_cache`), and topics
+    the per-day post matches (`renown.scoring.topics.match_cache`), unless
+    ``full``: the results are identical, only the cost differs.
     """
     current = ensure_current(con)
     model = model or current
@@ -63,8 +65,11 @@ def score_day(con: duckdb.DuckDBPyConnection, day: date | None = None,
         run = engine.score(con, day_end(day), model)
     if not topics or (engine is not None and not engine.topics_from_store):
         return write_snapshot(con, run, day, time.perf_counter() - clock)
-    layer = topic_layer(con, run, signals_ready=engine is None or engine.signals_on_store)
-    return write_snapshot(con, layer.run, day, time.perf_counter() - clock, (layer.write,))
+    layer = topic_layer(con, run, signals_ready=engine is None or engine.signals_on_store,
+                        reuse_matches=True, full=full)
+    info = write_snapshot(con, layer.run, day, time.perf_counter() - clock, (layer.write,))
+    matches = layer.results.matches
+    return replace(info, topics=matches.describe()) if matches is not None else info
 
 
 def backfill(

@@ -31,6 +31,8 @@ class SnapshotInfo:
     accounts: int
     #: How the run's signals were obtained (`SignalReuse.describe`); empty when not recorded.
     signals: str = field(default="", compare=False)
+    #: How the run's topic matches were obtained (`MatchReuse.describe`); empty when not recorded.
+    topics: str = field(default="", compare=False)
 
 
 #: Writes more rows of a snapshot (topics, endorsements) under its run id,

@@ -155,6 +155,13 @@ ERASURE_RULES: Final[dict[str, dict[str, Rule]]] = {
                          "author": ACCOUNT, "day": KEEP, "n": KEEP, "q": KEEP},
     "signal_day_output": {"basis": KEEP, "network": KEEP, "account": ACCOUNT, "day": KEEP,
                           "posts": KEEP, "posts_q": KEEP},
+    # The topic match cache: each content event's topics.  A forgotten author's rows
+    # go (and events whose id names them); the days their events were in are matched
+    # again at the next run (renown.scoring.topics.match_cache).
+    "topic_match_days": {"basis": KEEP, "day": KEEP, "events": KEEP, "digest": KEEP,
+                         "computed_at": KEEP},
+    "topic_event_matches": {"basis": KEEP, "network": KEEP, "event_id": REFERENCE,
+                            "author": ACCOUNT, "day": KEEP, "topic": KEEP, "strength": KEEP},
 }
 
 #: Rows derived from a deleted row by an id alone (no personal id of their own):

@@ -360,10 +360,37 @@ CREATE TABLE signal_day_output (
 );
 """
 
+_V9_TOPIC_MATCHES: Final = """
+-- The topics each content event's words match (renown.scoring.topics.match_cache),
+-- grouped by the event's day, under one basis (a hash of the ontology and the
+-- matcher settings).  topic_match_days records which events each day's rows
+-- were matched from (a count and a digest, text included), so a day whose
+-- content changed since (late, edited, redacted, forgotten) is matched again,
+-- never read stale.  A cache: deleting both tables only makes the next run match
+-- every post.
+CREATE TABLE topic_match_days (
+    basis       VARCHAR NOT NULL,
+    day         DATE NOT NULL,
+    events      BIGINT NOT NULL,
+    digest      HUGEINT NOT NULL,
+    computed_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (basis, day)
+);
+CREATE TABLE topic_event_matches (
+    basis    VARCHAR NOT NULL,
+    network  VARCHAR NOT NULL,
+    event_id VARCHAR NOT NULL,
+    author   VARCHAR NOT NULL,
+    day      DATE NOT NULL,
+    topic    VARCHAR NOT NULL,
+    strength INTEGER NOT NULL
+);
+"""
+
 #: (version, SQL) in the order they apply.
 MIGRATIONS: Final[tuple[tuple[int, str], ...]] = (
     (1, _V1_FOUNDATION), (2, _V2_SCORES), (3, _V3_TOPICS), (4, _V4_API_KEYS),
     (5, _V5_FORGET), (6, _V6_STREAM_CURSORS), (7, _V7_CAMPAIGNS),
-    (8, _V8_SIGNAL_DAYS))
+    (8, _V8_SIGNAL_DAYS), (9, _V9_TOPIC_MATCHES))
 
 LATEST_VERSION: Final = MIGRATIONS[-1][0]

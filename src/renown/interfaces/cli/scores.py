@@ -145,8 +145,9 @@ def score_command(
         console.print(f"Scored [bold]{info.people:,}[/] people ({info.accounts:,} accounts) "
                       f"as of [bold]{info.as_of}[/] with model {info.model_version}"
                       + (f"; {len(infos)} daily snapshots stored" if len(infos) > 1 else ""))
-        if info.signals:
-            console.print(f"  {info.signals}")
+        for line in (info.signals, info.topics):
+            if line:
+                console.print(f"  {line}")
 
 
 def _load_model(path: Path | None) -> Model | None:

@@ -32,6 +32,11 @@ from renown.scoring.topics.evidence import (
     top_posts,
 )
 from renown.scoring.topics.influence import topic_scores
+from renown.scoring.topics.match_cache import (
+    MatchReuse,
+    match_posts_incrementally,
+    matches_cacheable,
+)
 from renown.scoring.topics.matching import TopicScope, match_posts, prepare_terms
 from renown.scoring.topics.ontology import Ontology
 
@@ -55,12 +60,15 @@ class TopicResults:
     endorsement_points: pa.Table
     matched_posts: int
     seconds: float
+    #: What matching took from the store (None: every post matched from its events).
+    matches: MatchReuse | None = None
 
 
 def compute_topics(con: duckdb.DuckDBPyConnection, as_of: datetime, model: Model,
                    ontology: Ontology, config: TopicConfig | None = None, *,
                    signals_ready: bool = False, focus: str | None = None,
-                   standings: pa.Table | None = None) -> TopicResults:
+                   standings: pa.Table | None = None, reuse_matches: bool = False,
+                   full: bool = False) -> TopicResults:
     """Topic results for everyone (or only ``focus``'s authors) as of ``as_of``.
 
     ``signals_ready`` says the caller has just built ``_signal_pairs`` for this
@@ -74,7 +82,12 @@ def compute_topics(con: duckdb.DuckDBPyConnection, as_of: datetime, model: Model
     config = config or TopicConfig.for_model(model)
     scope = TopicScope(as_of, model.window_days, focus)
     prepare_terms(con, ontology)
-    matched = match_posts(con, scope, config)
+    reuse = None
+    if reuse_matches and matches_cacheable(scope):
+        matched, reuse = match_posts_incrementally(con, scope, config, ontology.fingerprint,
+                                                   full=full)
+    else:
+        matched = match_posts(con, scope, config)
     register_closure(con, ontology, config)
     build_post_evidence(con, scope, model)
     build_candidates(con, config)
@@ -103,7 +116,7 @@ def compute_topics(con: duckdb.DuckDBPyConnection, as_of: datetime, model: Model
     posts = _evidence_posts(con, final, config)
     return TopicResults(as_of, ontology.name, ontology.fingerprint, config, final, posts,
                         weights, points_by_receiver(weights, config.endorsements), matched,
-                        time.perf_counter() - clock)
+                        time.perf_counter() - clock, reuse)
 
 
 def _scores(con: duckdb.DuckDBPyConnection, attributed: pa.Table, model: Model,

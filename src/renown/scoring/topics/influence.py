@@ -202,15 +202,19 @@ def _topic_inputs(con: duckdb.DuckDBPyConnection, topics: list[str]
             SELECT p.tid, r.actor FROM posts p JOIN _topic_reactions r USING (doc)) a
         JOIN _topic_account_nodes n USING (aid)
         WHERE n.scored ORDER BY a.tid, n.idx""").fetchnumpy()
+    # Fixed-point sums (QUANTUM units), as in the signals: DuckDB adds doubles in
+    # whatever order its threads meet them, integers come out the same every run.
     reach_rows = con.execute(f"""
         WITH on_topic AS (
-            SELECT w.tid, r.actor, pe.author, sum(r.reactions * pe.weight) AS topic_reactions
+            SELECT w.tid, r.actor, pe.author,
+                   sum(CAST(round(r.reactions * pe.weight * {QUANTUM}) AS BIGINT))
+                       AS topic_reactions_q
             FROM _topic_post_evidence pe JOIN _topic_wanted w USING (topic)
             JOIN _topic_reactions r USING (doc)
             GROUP BY ALL
         )
-        SELECT t.tid, a.idx, sum(e.reach_q / {float(QUANTUM)}
-               * least(1.0, t.topic_reactions / e.reactions)) AS reach
+        SELECT t.tid, a.idx, sum(CAST(round(e.reach_q * least(1.0, t.topic_reactions_q
+               / ({QUANTUM} * e.reactions))) AS BIGINT)) AS reach_q
         FROM on_topic t
         JOIN _topic_account_nodes r ON r.aid = t.actor
         JOIN _topic_account_nodes a ON a.aid = t.author
@@ -218,7 +222,8 @@ def _topic_inputs(con: duckdb.DuckDBPyConnection, topics: list[str]
         GROUP BY t.tid, a.idx ORDER BY t.tid, a.idx""").fetchnumpy()
     audience = _split(topics, audience_rows["tid"], np.asarray(audience_rows["idx"], np.int64))
     authors = _split(topics, reach_rows["tid"], np.asarray(reach_rows["idx"], np.int64))
-    values = _split(topics, reach_rows["tid"], np.asarray(reach_rows["reach"], np.float64))
+    values = _split(topics, reach_rows["tid"],
+                    np.asarray(reach_rows["reach_q"], np.float64) / QUANTUM)
     return ({t: np.asarray(a, np.int64) for t, a in audience.items()},
             {t: (np.asarray(authors[t], np.int64), np.asarray(values[t], np.float64))
              for t in authors})

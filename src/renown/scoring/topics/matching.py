@@ -110,10 +110,30 @@ def match_posts(con: duckdb.DuckDBPyConnection, scope: TopicScope, config: Topic
     least one topic.
     """
     _documents(con, scope)
+    match_documents(con, config)
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _topic_posts AS
+        SELECT d.doc, d.network, d.post_id, d.author, d.ts, h.topic, h.strength
+        FROM _topic_doc_hits h JOIN _topic_docs d USING (doc)
+    """)
+    con.execute("DROP TABLE _topic_docs")
+    con.execute("DROP TABLE _topic_doc_hits")
+    return matched_count(con)
+
+
+def matched_count(con: duckdb.DuckDBPyConnection) -> int:
+    """Posts of ``_topic_posts`` matched to at least one topic."""
+    rows = con.execute("SELECT count(DISTINCT doc) FROM _topic_posts").fetchall()
+    return int(rows[0][0])
+
+
+def match_documents(con: duckdb.DuckDBPyConnection, config: TopicConfig) -> None:
+    """``_topic_doc_hits`` (doc, topic, strength): the topics each document of ``_topic_docs``
+    keeps (columns doc, toks, tagkeys, as `_documents` writes them)."""
     longest = int(con.execute("SELECT coalesce(max(n), 1) FROM _topic_text_terms"
                               ).fetchall()[0][0])
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _topic_posts AS
+        CREATE OR REPLACE TEMP TABLE _topic_doc_hits AS
         WITH windows AS (
             SELECT doc, unnest(list_transform(range(1, len(toks) + 1),
                                               lambda i: toks[i:i + {longest - 1}])) AS win
@@ -140,14 +160,18 @@ def match_posts(con: duckdb.DuckDBPyConnection, scope: TopicScope, config: Topic
             SELECT *, row_number() OVER (PARTITION BY doc ORDER BY strength DESC, topic) AS r
             FROM scored
         )
-        SELECT d.doc, d.network, d.post_id, d.author, d.ts, r.topic,
-               CAST(r.strength AS INTEGER) AS strength
-        FROM ranked r JOIN _topic_docs d USING (doc)
-        WHERE r.r <= {int(config.max_topics_per_post)}
+        SELECT doc, topic, CAST(strength AS INTEGER) AS strength FROM ranked
+        WHERE r <= {int(config.max_topics_per_post)}
     """)
-    con.execute("DROP TABLE _topic_docs")
-    rows = con.execute("SELECT count(DISTINCT doc) FROM _topic_posts").fetchall()
-    return int(rows[0][0])
+
+
+def document_columns_sql(text: str, tags: str) -> str:
+    """SQL select list: a document's ``toks`` and ``tagkeys`` from its text and tags."""
+    words = tokens_sql(f"coalesce({text}, '')")
+    hashtags = f"regexp_extract_all(coalesce({text}, ''), '{HASHTAG_RE}', 1)"
+    return (f"{words} AS toks, "
+            f"list_distinct(list_filter(list_transform(coalesce({tags}, []) || {hashtags}, "
+            f"lambda t: {compact_sql('t')}), lambda t: t <> '')) AS tagkeys")
 
 
 def _documents(con: duckdb.DuckDBPyConnection, scope: TopicScope) -> None:
@@ -155,18 +179,13 @@ def _documents(con: duckdb.DuckDBPyConnection, scope: TopicScope) -> None:
 
     A post stored more than once (an edit) is read in its newest version.
     """
-    kinds = ", ".join(f"'{k}'" for k in TOPIC_CONTENT_KINDS)
     focus = "" if scope.focus is None else (
         f"AND EXISTS (SELECT 1 FROM {scope.focus} f WHERE f.network = e.network "
         "AND f.account = e.actor)")
-    hashtags = f"regexp_extract_all(coalesce(text, ''), '{HASHTAG_RE}', 1)"
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _topic_docs AS
         SELECT row_number() OVER (ORDER BY network, post_id) AS doc, network, post_id, author,
-               ts, {tokens_sql("coalesce(text, '')")} AS toks,
-               list_distinct(list_filter(list_transform(coalesce(tags, []) || {hashtags},
-                                                        lambda t: {compact_sql('t')}),
-                                         lambda t: t <> '')) AS tagkeys
+               ts, {document_columns_sql("text", "tags")}
         FROM (
             SELECT network, post_id, ts, newest.actor AS author, newest.text AS text,
                    newest.tags AS tags
@@ -174,8 +193,14 @@ def _documents(con: duckdb.DuckDBPyConnection, scope: TopicScope) -> None:
                          arg_max({{'actor': e.actor, 'text': e.text, 'tags': e.tags}},
                                  (e.ts, e.event_id)) AS newest
                   FROM events e
-                  WHERE {scope.window_sql()} AND e.kind IN ({kinds}) AND e.post_id IS NOT NULL
-                    AND (e.text IS NOT NULL OR len(e.tags) > 0) {focus}
+                  WHERE {scope.window_sql()} AND {content_sql()} {focus}
                   GROUP BY e.network, e.post_id)
         )
     """, {"as_of": scope.as_of})
+
+
+def content_sql(alias: str = "e") -> str:
+    """SQL predicate: event ``alias`` is content whose words can be matched."""
+    kinds = ", ".join(f"'{k}'" for k in TOPIC_CONTENT_KINDS)
+    return (f"{alias}.kind IN ({kinds}) AND {alias}.post_id IS NOT NULL "
+            f"AND ({alias}.text IS NOT NULL OR len({alias}.tags) > 0)")

@@ -49,15 +49,18 @@ class TopicLayer:
 
 
 def topic_layer(con: duckdb.DuckDBPyConnection, run: ScoreRun,
-                config: TopicConfig | None = None, *, signals_ready: bool = True) -> TopicLayer:
+                config: TopicConfig | None = None, *, signals_ready: bool = True,
+                reuse_matches: bool = False, full: bool = False) -> TopicLayer:
     """Topics for ``run``, with endorsement points added to it.
 
     ``signals_ready``: ``run`` was just computed on ``con``, whose signal tables
     the topics reuse (otherwise, as after a Spark run, they are rebuilt here).
+    ``reuse_matches`` and ``full``: as `compute_topics`.
     """
     ensure_ontology(con)
     results = compute_topics(con, run.as_of, run.model, stored_ontology(con), config,
-                             signals_ready=signals_ready)
+                             signals_ready=signals_ready, reuse_matches=reuse_matches,
+                             full=full)
     scored, points = with_endorsement_points(run, results.endorsement_points)
     return TopicLayer(scored, results, points)
 
