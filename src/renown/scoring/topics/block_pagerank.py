@@ -24,16 +24,18 @@ tolerance.  Arrays in, arrays out; the matrix is
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from renown.scoring.propagation import FLOAT32_HANDOFF, available_cpus, row_blocks
+from renown.scoring.propagation import FLOAT32_HANDOFF, RowBlock, available_cpus, row_blocks
 
 try:  # SciPy's in-place Y += A·X kernel for a dense block X: no allocation per product.
     from scipy.sparse._sparsetools import csr_matvecs as _csr_matvecs
@@ -50,6 +52,10 @@ COLUMNS_PER_BLOCK: Final = 16
 MAX_THREADS: Final = 8
 #: A product is split over threads only with at least this many entries per thread.
 MIN_ENTRIES_PER_THREAD: Final = 32_768
+#: Runs of rows each step is cut into, whatever the number of threads.
+ROW_RUNS: Final = 8
+
+_T = TypeVar("_T")
 
 
 def block_pagerank(matrix: sp.csr_matrix, dangling: npt.NDArray[np.bool_],
@@ -204,31 +210,28 @@ class _BlockSystem:
                 stop_when_stalled: bool = False) -> tuple[_State, float, int]:
         """Steps until every column's L1 change is below ``tolerance`` (or it stalls)."""
         threads = max(1, min(threads, MAX_THREADS, self.matrix.nnz // MIN_ENTRIES_PER_THREAD))
-        with ThreadPoolExecutor(threads - 1) if threads > 1 else nullcontext() as pool:
-            product = _BlockProduct(self.matrix, pool, threads)
-            return self._iterate(state, tolerance, max_iterations, stop_when_stalled, product)
+        with ThreadPoolExecutor(threads) if threads > 1 else nullcontext() as pool:
+            runs = _Runs(self.matrix, pool)
+            return self._iterate(state, tolerance, max_iterations, stop_when_stalled, runs)
 
     def _iterate(self, state: _State, tolerance: float, max_iterations: int,
-                 stop_when_stalled: bool, product: _BlockProduct) -> tuple[_State, float, int]:
+                 stop_when_stalled: bool, runs: _Runs) -> tuple[_State, float, int]:
         d, n_core = self.split.damping, self.split.n_core
         values, scale = state.values, state.scale
         updated, spare = np.empty_like(values), np.empty_like(values)
+        sink_mass = column_sums(values[n_core:])
         residual, previous, step = np.inf, np.inf, 0
         for step in range(1, max_iterations + 1):  # noqa: B007  (used after the loop)
-            dangling_mass = column_sums(values[n_core:]) \
-                + scale * self.isolated_mass
-            jump = d * dangling_mass + (1 - d)
-            np.multiply(self.v_reached, jump.astype(values.dtype), out=updated)
-            np.multiply(self.passed_on, scale.astype(values.dtype), out=spare)
-            updated += spare
-            product(values[:n_core], updated)
-            total = column_sums(updated) + jump * self.source_mass
-            updated /= total.astype(values.dtype)
+            jump = d * (sink_mass + scale * self.isolated_mass) + (1 - d)
+            spread = functools.partial(self._spread, runs, values, updated, spare,
+                                       jump.astype(values.dtype), scale.astype(values.dtype))
+            total = _in_order(runs.map(spread)) + jump * self.source_mass
+            settled = runs.map(functools.partial(self._settle, values, updated, spare,
+                                                 total.astype(values.dtype)))
             new_scale = jump / total
-            np.subtract(updated, values, out=spare)
-            np.abs(spare, out=spare)
-            change = column_sums(spare) + np.abs(new_scale - scale) \
-                * self.source_mass
+            change = _in_order([c for c, _ in settled]) \
+                + np.abs(new_scale - scale) * self.source_mass
+            sink_mass = _in_order([m for _, m in settled])
             residual = float(change.max())
             values, updated = updated, values
             scale = new_scale
@@ -237,6 +240,28 @@ class _BlockSystem:
             previous = residual
         return _State(values, scale), residual, step
 
+    def _spread(self, runs: _Runs, values: Block, updated: Block, spare: Block, jump: Block,
+                scale: Block, run: RowBlock) -> npt.NDArray[np.float64]:
+        """A run's rows of the next iterate before normalising; their column sums."""
+        lo, hi = run[0], run[1]
+        out, extra = updated[lo:hi], spare[lo:hi]
+        np.multiply(self.v_reached[lo:hi], jump, out=out)
+        np.multiply(self.passed_on[lo:hi], scale, out=extra)
+        out += extra
+        runs.product(run, values[:self.split.n_core], out)
+        return column_sums(out)
+
+    def _settle(self, values: Block, updated: Block, spare: Block, total: Block,
+                run: RowBlock) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """Normalise a run's rows; their L1 change, and the mass of its sinks."""
+        lo, hi = run[0], run[1]
+        out, diff = updated[lo:hi], spare[lo:hi]
+        out /= total
+        np.subtract(out, values[lo:hi], out=diff)
+        np.abs(diff, out=diff)
+        first_sink = min(max(self.split.n_core - lo, 0), hi - lo)
+        return column_sums(diff), column_sums(out[first_sink:])
+
     def assemble(self, state: _State) -> FloatMatrix:
         """Every node's value (float64) from an iterate."""
         rank = np.where(self.split.has_in[:, None], 0.0, state.scale * self.teleport)
@@ -244,29 +269,36 @@ class _BlockSystem:
         return rank
 
 
-class _BlockProduct:
-    """``out += matrix @ block`` in place, the rows split over threads when that pays."""
+class _Runs:
+    """The reached rows cut into `ROW_RUNS` runs of about equal entries, worked on threads.
 
-    def __init__(self, matrix: sp.csr_matrix, pool: ThreadPoolExecutor | None,
-                 threads: int) -> None:
+    Each step's elementwise work, its product and its column sums are done run
+    by run; the runs are the same on every machine, and their partial sums are
+    added in run order, so the result never depends on the number of threads.
+    """
+
+    def __init__(self, matrix: sp.csr_matrix, pool: ThreadPoolExecutor | None) -> None:
         self.matrix, self.pool = matrix, pool
-        self.blocks = row_blocks(matrix, threads)
+        self.blocks = row_blocks(matrix, ROW_RUNS)
 
-    def __call__(self, block: Block, out: Block) -> None:
+    def map(self, work: Callable[[RowBlock], _T]) -> list[_T]:
+        if self.pool is None:
+            return [work(block) for block in self.blocks]
+        return list(self.pool.map(work, self.blocks))
+
+    def product(self, run: RowBlock, block: Block, out: Block) -> None:
+        """``out += matrix[run rows] @ block`` in place (``out``: the run's rows)."""
+        lo, hi, indptr, indices, data = run
         if _csr_matvecs is None or not (block.flags.c_contiguous and out.flags.c_contiguous):
-            out += self.matrix @ block  # pragma: no cover
+            out += self.matrix[lo:hi] @ block  # pragma: no cover
             return
-        n_columns, width = self.matrix.shape[1], block.shape[1]
-        flat = block.reshape(-1)
+        _csr_matvecs(hi - lo, self.matrix.shape[1], block.shape[1], indptr, indices, data,
+                     block.reshape(-1), out.reshape(-1))
 
-        def rows(lo: int, hi: int, indptr: Any, indices: Any, data: Any) -> None:
-            _csr_matvecs(hi - lo, n_columns, width, indptr, indices, data, flat,
-                         out[lo:hi].reshape(-1))
 
-        pending = [self.pool.submit(rows, *b) for b in self.blocks[1:] if self.pool is not None]
-        rows(*self.blocks[0])
-        for job in pending:
-            job.result()
+def _in_order(parts: list[npt.NDArray[np.float64]]) -> npt.NDArray[np.float64]:
+    """Partial sums added one after another, in the order given."""
+    return functools.reduce(np.add, parts)
 
 
 def column_sums(block: Block) -> npt.NDArray[np.float64]:
