@@ -20,9 +20,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from renown.events import Event, events_to_table
+from renown.scoring.day_cache import DayReuse
 from renown.scoring.model import DEFAULT_MODEL, Model
 from renown.scoring.pipeline import ScoreRun, compute_scores
-from renown.scoring.signal_cache import SignalReuse, basis
+from renown.scoring.signal_cache import basis
 from renown.scoring.snapshots import day_end
 from renown.simulation import simulate
 from renown.store.database import connect
@@ -73,7 +74,7 @@ def _event_columns() -> list[str]:
 
 
 def incremental(con: duckdb.DuckDBPyConnection, day: date, model: Model = DEFAULT_MODEL,
-                *, full: bool = False) -> tuple[ScoreRun, SignalReuse]:
+                *, full: bool = False) -> tuple[ScoreRun, DayReuse]:
     run = compute_scores(con, day_end(day), model, reuse_signals=True, full=full)
     assert run.signal_reuse is not None
     return run, run.signal_reuse

@@ -18,9 +18,10 @@ import pyarrow as pa
 
 from renown.events import OFFLINE_NETWORK, SYSTEM_ACCOUNT_PREFIX
 from renown.scoring.assemble import assemble_scores
+from renown.scoring.day_cache import DayReuse
 from renown.scoring.model import Model
 from renown.scoring.propagation import PageRankResult, pagerank
-from renown.scoring.signal_cache import SignalReuse, build_signals_incrementally, cacheable
+from renown.scoring.signal_cache import build_signals_incrementally, cacheable
 from renown.scoring.signals import QUANTUM, SignalScope, build_signals, timestamp_literal
 
 FloatArray = npt.NDArray[np.float64]
@@ -40,7 +41,7 @@ class ScoreRun:
     propagation_converged: bool
     timings: dict[str, float] = field(default_factory=dict)
     #: What the signal stage took from the store (None: computed from events alone).
-    signal_reuse: SignalReuse | None = None
+    signal_reuse: DayReuse | None = None
 
 
 def compute_scores(

@@ -22,12 +22,19 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
 import duckdb
 
+from renown.scoring.day_cache import (
+    DayReuse,
+    day_counts,
+    has_basis,
+    mark_stale,
+    store_days,
+    whole_day,
+)
 from renown.scoring.model import Model
 from renown.scoring.signals import (
     DAY_TABLES,
@@ -38,7 +45,6 @@ from renown.scoring.signals import (
     window_sql,
     window_statements,
 )
-from renown.store.database import utc_now
 
 #: Bump when the per-day SQL changes meaning: every stored day is then recomputed.
 FORMULA: Final = "day-partials-1"
@@ -47,30 +53,6 @@ STORED: Final = {
     "_signal_day_pairs": ("signal_day_pairs", "network, reactor, author, day, n, q"),
     "_signal_day_output": ("signal_day_output", "network, account, day, posts, posts_q"),
 }
-
-
-@dataclass(frozen=True, slots=True)
-class SignalReuse:
-    """What a run took from the store and what it computed from events."""
-
-    #: Days of the window that hold events.
-    days: int
-    #: Days whose stored partial sums were still those of their events.
-    reused: int
-    #: Days computed from their events (new, changed, or never stored).
-    computed: int
-    #: Stored days of this basis removed (changed, emptied, or left the window).
-    removed: int
-    #: True when the run ignored the store (``--full`` or a new basis).
-    full: bool
-    seconds: float
-
-    def describe(self) -> str:
-        """One line for ``renown score``."""
-        if self.full:
-            return f"signals computed from the events of all {self.days:,} days (full run)"
-        return (f"signals reused {self.reused:,} of {self.days:,} days and computed "
-                f"{self.computed:,} from their events")
 
 
 def basis(model: Model) -> str:
@@ -85,13 +67,11 @@ def basis(model: Model) -> str:
 
 def cacheable(scope: SignalScope) -> bool:
     """Whether ``scope`` covers whole days of every network (what the store keeps)."""
-    moment = scope.as_of
-    whole_day = (moment.hour, moment.minute, moment.second, moment.microsecond) == (0, 0, 0, 0)
-    return whole_day and scope.networks is None and scope.focus is None
+    return whole_day(scope.as_of) and scope.networks is None and scope.focus is None
 
 
 def build_signals_incrementally(con: duckdb.DuckDBPyConnection, scope: SignalScope,
-                                model: Model, *, full: bool = False) -> SignalReuse:
+                                model: Model, *, full: bool = False) -> DayReuse:
     """``_signal_pairs`` and ``_signal_accounts`` as `build_signals` makes them, via the store.
 
     Days whose stored sums match their events are read back; the others are
@@ -104,9 +84,8 @@ def build_signals_incrementally(con: duckdb.DuckDBPyConnection, scope: SignalSco
     key = basis(model)
     start = scope.as_of - timedelta(days=int(model.window_days))
     _digest_days(con, start, scope.as_of)
-    known = con.execute("SELECT count(*) FROM signal_days WHERE basis = ?", [key]).fetchall()
-    full = full or known[0][0] == 0
-    _mark_stale(con, key, everything=full)
+    full = full or not has_basis(con, "signal_days", key)
+    mark_stale(con, "signal_days", "_signal_day_digest", "_signal_stale", key, everything=full)
     con.execute(kind_weights_statement(model))
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _signal_window AS
                     SELECT * FROM ({window_sql(scope, model)})
@@ -121,15 +100,13 @@ def build_signals_incrementally(con: duckdb.DuckDBPyConnection, scope: SignalSco
                           AND day < CAST({timestamp_literal(scope.as_of)} AS DATE)""")
     for table, sql in window_statements(scope, model):
         con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {sql}")
-    counts = con.execute("""SELECT count(*), count(*) FILTER (WHERE day IN
-                            (SELECT day FROM _signal_stale)) FROM _signal_day_digest""").fetchall()
+    days, computed = day_counts(con, "_signal_day_digest", "_signal_stale")
     for name in ("_signal_window", "_signal_stale", "_signal_day_digest"):
         con.execute(f"DROP TABLE {name}")
     for table in DAY_TABLES:
         con.execute(f"DROP VIEW {table}")
-    days, computed = int(counts[0][0]), int(counts[0][1])
-    return SignalReuse(days, days - computed, computed, removed, full,
-                       time.perf_counter() - clock)
+    return DayReuse("signals", "events", days, days - computed, computed, removed, full,
+                    time.perf_counter() - clock)
 
 
 def _digest_days(con: duckdb.DuckDBPyConnection, start: datetime, as_of: datetime) -> None:
@@ -150,46 +127,16 @@ def _digest_days(con: duckdb.DuckDBPyConnection, start: datetime, as_of: datetim
     """)
 
 
-def _mark_stale(con: duckdb.DuckDBPyConnection, key: str, *, everything: bool) -> None:
-    """``_signal_stale`` (day): the window's days to compute from their events."""
-    if everything:
-        con.execute("CREATE OR REPLACE TEMP TABLE _signal_stale AS "
-                    "SELECT day FROM _signal_day_digest")
-        return
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE _signal_stale AS
-        SELECT d.day FROM _signal_day_digest d
-        LEFT JOIN signal_days s ON s.basis = ? AND s.day = d.day
-        WHERE s.day IS NULL OR s.events <> d.events OR s.digest <> d.digest
-    """, [key])
-
-
 def _store_days(con: duckdb.DuckDBPyConnection, key: str, start: datetime,
                 as_of: datetime) -> int:
-    """Replace the stale days' rows of ``key`` and drop what no run will read again.
-
-    Removed: this basis' stale days, its days that no longer hold events, its
-    days before the window (a later run's window starts later still), and
-    every other basis (one model's sums are kept at a time).  Returns the
-    number of this basis' days removed.
-    """
-    first, end = (f"CAST({timestamp_literal(moment)} AS DATE)" for moment in (start, as_of))
-    stale = f"""basis = '{key}' AND (day IN (SELECT day FROM _signal_stale) OR day < {first}
-                OR (day < {end} AND day NOT IN (SELECT day FROM _signal_day_digest)))"""
-    con.execute("BEGIN TRANSACTION")
-    try:
-        removed = con.execute(f"SELECT count(*) FROM signal_days WHERE {stale}").fetchall()[0][0]
-        for stored in ("signal_days", "signal_day_pairs", "signal_day_output"):
-            con.execute(f"DELETE FROM {stored} WHERE basis <> ? OR ({stale})", [key])
+    """Replace the stale days' sums of ``key`` (`day_cache.store_days`); returns days removed."""
+    def insert_rows() -> None:
         for table, (stored, columns) in STORED.items():
             con.execute(f"INSERT INTO {stored} SELECT '{key}', {columns} FROM {table}")
-        con.execute("""INSERT INTO signal_days SELECT ?, day, events, digest, ?
-                       FROM _signal_day_digest WHERE day IN (SELECT day FROM _signal_stale)""",
-                    [key, utc_now()])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+
+    removed = store_days(con, "signal_days", [stored for stored, _ in STORED.values()],
+                         "_signal_day_digest", "_signal_stale", key, (start, as_of),
+                         insert_rows)
     for table in DAY_TABLES:
         con.execute(f"DROP TABLE {table}")
-    return int(removed)
+    return removed

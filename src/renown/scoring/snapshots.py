@@ -29,9 +29,9 @@ class SnapshotInfo:
     model_version: str
     people: int
     accounts: int
-    #: How the run's signals were obtained (`SignalReuse.describe`); empty when not recorded.
+    #: How the run's signals were obtained (`DayReuse.describe`); empty when not recorded.
     signals: str = field(default="", compare=False)
-    #: How the run's topic matches were obtained (`MatchReuse.describe`); empty when not recorded.
+    #: How the run's topic matches were obtained (`DayReuse.describe`); empty when not recorded.
     topics: str = field(default="", compare=False)
 
 

@@ -20,11 +20,12 @@ import pyarrow.parquet as pq
 import pytest
 
 from renown.events import Event, events_to_table
+from renown.scoring.day_cache import DayReuse
 from renown.scoring.model import DEFAULT_MODEL
 from renown.scoring.run import score_day
 from renown.scoring.snapshots import day_end
 from renown.scoring.topics.config import TopicConfig
-from renown.scoring.topics.match_cache import MatchReuse, match_basis, match_posts_incrementally
+from renown.scoring.topics.match_cache import match_basis, match_posts_incrementally
 from renown.scoring.topics.matching import TopicScope, match_posts, prepare_terms
 from renown.scoring.topics.ontology_store import ensure_ontology, stored_ontology
 from renown.simulation import simulate
@@ -79,7 +80,7 @@ def scope(day: date) -> TopicScope:
 
 
 def incremental(con: duckdb.DuckDBPyConnection, day: date, config: TopicConfig = CONFIG,
-                *, full: bool = False) -> tuple[pa.Table, MatchReuse]:
+                *, full: bool = False) -> tuple[pa.Table, DayReuse]:
     fingerprint = stored_ontology(con).fingerprint
     _, reuse = match_posts_incrementally(con, scope(day), config, fingerprint, full=full)
     return matched_posts(con), reuse

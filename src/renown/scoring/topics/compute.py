@@ -19,6 +19,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from renown.scoring.day_cache import DayReuse
 from renown.scoring.model import Model
 from renown.scoring.signals import SignalScope, build_signals
 from renown.scoring.topics.attribution import attributions
@@ -33,7 +34,6 @@ from renown.scoring.topics.evidence import (
 )
 from renown.scoring.topics.influence import topic_scores
 from renown.scoring.topics.match_cache import (
-    MatchReuse,
     match_posts_incrementally,
     matches_cacheable,
 )
@@ -61,7 +61,7 @@ class TopicResults:
     matched_posts: int
     seconds: float
     #: What matching took from the store (None: every post matched from its events).
-    matches: MatchReuse | None = None
+    matches: DayReuse | None = None
 
 
 def compute_topics(con: duckdb.DuckDBPyConnection, as_of: datetime, model: Model,

@@ -24,15 +24,23 @@ events alone (tests compare them).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import time
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
 import duckdb
 
+from renown.scoring.day_cache import (
+    DayReuse,
+    day_counts,
+    has_basis,
+    mark_stale,
+    store_days,
+    whole_day,
+)
 from renown.scoring.signals import timestamp_literal
 from renown.scoring.topics.config import TopicConfig
 from renown.scoring.topics.matching import (
@@ -42,34 +50,9 @@ from renown.scoring.topics.matching import (
     match_documents,
     matched_count,
 )
-from renown.store.database import utc_now
 
 #: Bump when the matching SQL changes meaning: every stored day is then matched again.
 FORMULA: Final = "event-matches-1"
-
-
-@dataclass(frozen=True, slots=True)
-class MatchReuse:
-    """What a topic run took from the store and what it matched from the events."""
-
-    #: Days of the window that hold content.
-    days: int
-    #: Days whose stored matches were still those of their content.
-    reused: int
-    #: Days matched from their events (new, changed, or never stored).
-    computed: int
-    #: Stored days of this basis removed (changed, emptied, or left the window).
-    removed: int
-    #: True when the run ignored the store (``--full`` or a new basis).
-    full: bool
-    seconds: float
-
-    def describe(self) -> str:
-        """One line for ``renown score``."""
-        if self.full:
-            return f"topic matches computed from the posts of all {self.days:,} days (full run)"
-        return (f"topic matches reused {self.reused:,} of {self.days:,} days and computed "
-                f"{self.computed:,} from their posts")
 
 
 def match_basis(fingerprint: str, config: TopicConfig) -> str:
@@ -82,14 +65,13 @@ def match_basis(fingerprint: str, config: TopicConfig) -> str:
 
 def matches_cacheable(scope: TopicScope) -> bool:
     """Whether ``scope`` covers whole days of everyone's posts (what the store keeps)."""
-    moment = scope.as_of
-    whole_day = (moment.hour, moment.minute, moment.second, moment.microsecond) == (0, 0, 0, 0)
-    return whole_day and scope.focus is None and float(scope.window_days).is_integer()
+    return (whole_day(scope.as_of) and scope.focus is None
+            and float(scope.window_days).is_integer())
 
 
 def match_posts_incrementally(con: duckdb.DuckDBPyConnection, scope: TopicScope,
                               config: TopicConfig, fingerprint: str, *,
-                              full: bool = False) -> tuple[int, MatchReuse]:
+                              full: bool = False) -> tuple[int, DayReuse]:
     """``_topic_posts`` as `matching.match_posts` makes it, matching only changed days.
 
     Needs `matching.prepare_terms` first.  Days whose stored matches fit
@@ -103,21 +85,20 @@ def match_posts_incrementally(con: duckdb.DuckDBPyConnection, scope: TopicScope,
     key = match_basis(fingerprint, config)
     start = scope.as_of - timedelta(days=int(scope.window_days))
     _digest_days(con, start, scope.as_of)
-    known = con.execute("SELECT count(*) FROM topic_match_days WHERE basis = ?", [key]).fetchall()
-    full = full or known[0][0] == 0
-    _mark_stale(con, key, everything=full)
+    full = full or not has_basis(con, "topic_match_days", key)
+    mark_stale(con, "topic_match_days", "_topic_match_digest", "_topic_match_stale", key,
+               everything=full)
     _stale_documents(con, start, scope.as_of)
     match_documents(con, config)
-    removed = _store_days(con, key, start, scope.as_of)
+    removed = store_days(con, "topic_match_days", ["topic_event_matches"],
+                         "_topic_match_digest", "_topic_match_stale", key,
+                         (start, scope.as_of), functools.partial(_insert_matches, con, key))
     _posts_from_store(con, scope, key)
-    counts = con.execute("""SELECT count(*), count(*) FILTER (WHERE day IN
-                            (SELECT day FROM _topic_match_stale)) FROM _topic_match_digest
-                         """).fetchall()
+    days, computed = day_counts(con, "_topic_match_digest", "_topic_match_stale")
     for name in ("_topic_docs", "_topic_doc_hits", "_topic_match_stale", "_topic_match_digest"):
         con.execute(f"DROP TABLE {name}")
-    days, computed = int(counts[0][0]), int(counts[0][1])
-    return matched_count(con), MatchReuse(days, days - computed, computed, int(removed), full,
-                                          time.perf_counter() - clock)
+    return matched_count(con), DayReuse("topic matches", "posts", days, days - computed,
+                                        computed, removed, full, time.perf_counter() - clock)
 
 
 def _in_days(start: datetime, end: datetime) -> str:
@@ -138,20 +119,6 @@ def _digest_days(con: duckdb.DuckDBPyConnection, start: datetime, as_of: datetim
     """)
 
 
-def _mark_stale(con: duckdb.DuckDBPyConnection, key: str, *, everything: bool) -> None:
-    """``_topic_match_stale`` (day): the window's days to match from their events."""
-    if everything:
-        con.execute("CREATE OR REPLACE TEMP TABLE _topic_match_stale AS "
-                    "SELECT day FROM _topic_match_digest")
-        return
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE _topic_match_stale AS
-        SELECT d.day FROM _topic_match_digest d
-        LEFT JOIN topic_match_days s ON s.basis = ? AND s.day = d.day
-        WHERE s.day IS NULL OR s.events <> d.events OR s.digest <> d.digest
-    """, [key])
-
-
 def _stale_documents(con: duckdb.DuckDBPyConnection, start: datetime, as_of: datetime) -> None:
     """``_topic_docs``: every content event of the stale days, as a document to match."""
     con.execute(f"""
@@ -165,34 +132,11 @@ def _stale_documents(con: duckdb.DuckDBPyConnection, start: datetime, as_of: dat
     """)
 
 
-def _store_days(con: duckdb.DuckDBPyConnection, key: str, start: datetime,
-                as_of: datetime) -> int:
-    """Replace the stale days' matches of ``key`` and drop what no run will read again.
-
-    Removed, as for the signal cache: this basis' stale days, its days that
-    no longer hold content, its days before the window, and every other basis.
-    Returns the number of this basis' days removed.
-    """
-    first, end = (f"CAST({timestamp_literal(moment)} AS DATE)" for moment in (start, as_of))
-    stale = f"""basis = '{key}' AND (day IN (SELECT day FROM _topic_match_stale) OR day < {first}
-                OR (day < {end} AND day NOT IN (SELECT day FROM _topic_match_digest)))"""
-    con.execute("BEGIN TRANSACTION")
-    try:
-        removed = con.execute(f"SELECT count(*) FROM topic_match_days WHERE {stale}"
-                              ).fetchall()[0][0]
-        for stored in ("topic_match_days", "topic_event_matches"):
-            con.execute(f"DELETE FROM {stored} WHERE basis <> ? OR ({stale})", [key])
-        con.execute("""INSERT INTO topic_event_matches
-                       SELECT ?, d.network, d.event_id, d.author, d.day, h.topic, h.strength
-                       FROM _topic_doc_hits h JOIN _topic_docs d USING (doc)""", [key])
-        con.execute("""INSERT INTO topic_match_days SELECT ?, day, events, digest, ?
-                       FROM _topic_match_digest
-                       WHERE day IN (SELECT day FROM _topic_match_stale)""", [key, utc_now()])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    return int(removed)
+def _insert_matches(con: duckdb.DuckDBPyConnection, key: str) -> None:
+    """Store the stale days' matches (inside `day_cache.store_days`' transaction)."""
+    con.execute("""INSERT INTO topic_event_matches
+                   SELECT ?, d.network, d.event_id, d.author, d.day, h.topic, h.strength
+                   FROM _topic_doc_hits h JOIN _topic_docs d USING (doc)""", [key])
 
 
 def _posts_from_store(con: duckdb.DuckDBPyConnection, scope: TopicScope, key: str) -> None:
