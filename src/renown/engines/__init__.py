@@ -58,8 +58,13 @@ class Engine(Protocol):
 
     name: str
 
-    def score(self, con: duckdb.DuckDBPyConnection, as_of: datetime, model: Model) -> ScoreRun:
-        """Everyone's scores as of ``as_of`` under ``model``."""
+    def score(self, con: duckdb.DuckDBPyConnection, as_of: datetime, model: Model, *,
+              full: bool = False) -> ScoreRun:
+        """Everyone's scores as of ``as_of`` under ``model``.
+
+        An engine that keeps per-day partial sums reuses them unless ``full``;
+        the scores are the same either way.
+        """
         ...
 
     def latest_day(self, con: duckdb.DuckDBPyConnection) -> date:
@@ -83,8 +88,9 @@ class LocalEngine:
 
     name: str = "local"
 
-    def score(self, con: duckdb.DuckDBPyConnection, as_of: datetime, model: Model) -> ScoreRun:
-        return compute_scores(con, as_of, model)
+    def score(self, con: duckdb.DuckDBPyConnection, as_of: datetime, model: Model, *,
+              full: bool = False) -> ScoreRun:
+        return compute_scores(con, as_of, model, reuse_signals=True, full=full)
 
     def latest_day(self, con: duckdb.DuckDBPyConnection) -> date:
         from renown.scoring.run import latest_event_day  # (run imports this module)

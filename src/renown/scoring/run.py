@@ -62,7 +62,7 @@ def score_day(con: duckdb.DuckDBPyConnection, day: date | None = None,
     if engine is None:
         run = compute_scores(con, day_end(day), model, reuse_signals=True, full=full)
     else:
-        run = engine.score(con, day_end(day), model)
+        run = engine.score(con, day_end(day), model, full=full)
     if not topics or (engine is not None and not engine.topics_from_store):
         return write_snapshot(con, run, day, time.perf_counter() - clock)
     layer = topic_layer(con, run, signals_ready=engine is None or engine.signals_on_store,

@@ -16,13 +16,28 @@ from pathlib import Path
 import duckdb
 from pyspark.sql import DataFrame, SparkSession
 
-from renown.engines.spark.io import latest_day, read_export, read_tables
-from renown.engines.spark.run import score_spark
+from renown.engines.spark.files import exists
+from renown.engines.spark.io import (
+    latest_day,
+    partitioned_events,
+    read_export,
+    read_identities,
+    read_tables,
+)
+from renown.engines.spark.partitions import DayPartitions
+from renown.engines.spark.run import Incremental, score_spark
 from renown.engines.spark.session import spark_session
+from renown.engines.spark.signal_state import SignalState
+from renown.errors import RenownError
 from renown.scoring.model import Model
 from renown.scoring.pipeline import ScoreRun
 from renown.scoring.run import NothingToScoreError, latest_event_day
+from renown.store.day_export import export_by_day
 from renown.store.export import export_parquet
+
+
+class EngineError(ValueError, RenownError):
+    """The Spark engine cannot run as configured (the message says why)."""
 
 
 @dataclass
@@ -33,6 +48,14 @@ class SparkEngine:
     ``spark-submit``).  ``source`` is a Parquet export folder; ``events_table``
     (and ``identities_table``) name catalog tables instead; with neither the
     store's own events are used.  ``output`` also writes the scores as Parquet.
+
+    ``state`` (a folder, any Spark path) makes runs incremental: the signals'
+    per-day sums are kept there and only the event partitions that changed
+    are read (`renown.engines.spark.signal_state`).  The events are then a
+    day-partitioned export (``source`` written by ``renown export --parquet
+    DIR --by-day``) or, with no ``source``, the store's, exported by day into
+    ``state``/input (only changed days are rewritten; ``state`` must then be
+    on this machine).
     """
 
     master: str | None = "local[2]"
@@ -41,6 +64,7 @@ class SparkEngine:
     identities_table: str | None = None
     output: str | None = None
     partitions: int | None = None
+    state: str | None = None
     spark: SparkSession | None = None
     name: str = "spark"
 
@@ -65,8 +89,11 @@ class SparkEngine:
             raise NothingToScoreError("the Spark input holds no online events")
         return day
 
-    def score(self, con: duckdb.DuckDBPyConnection, as_of: datetime, model: Model) -> ScoreRun:
+    def score(self, con: duckdb.DuckDBPyConnection, as_of: datetime, model: Model, *,
+              full: bool = False) -> ScoreRun:
         spark = self.session()
+        if self.state is not None:
+            return self._score_on_state(con, as_of, model, self.state, full=full)
         with tempfile.TemporaryDirectory(prefix="renown-spark-") as folder:
             if self.topics_from_store:
                 export_parquet(con, Path(folder))
@@ -78,6 +105,33 @@ class SparkEngine:
             if self.output is not None:
                 scores.write_parquet(self.output)
             return scores.to_score_run()
+
+    def _score_on_state(self, con: duckdb.DuckDBPyConnection, as_of: datetime, model: Model,
+                        state: str, *, full: bool) -> ScoreRun:
+        spark = self.session()
+        if self.events_table is not None:
+            raise EngineError("an incremental Spark run (--state) reads a day-partitioned "
+                              "--input folder or the store, not --events-table")
+        if self.source is None:
+            if "://" in state and not state.startswith("file:"):
+                raise EngineError(f"{state}: scoring the store incrementally exports it into "
+                                  "the state folder, which must be on this machine")
+            root = str(Path(state.removeprefix("file:")) / "input")
+            export_by_day(con, Path(root))
+        else:
+            root = self.source
+        events_root = partitioned_events(root)
+        if not exists(spark, events_root):
+            raise EngineError(f"{root}: no day-partitioned events/ folder; write one with "
+                              "`renown export --parquet DIR --by-day`")
+        partitioned = DayPartitions(spark, events_root)
+        incremental = Incremental(partitioned, SignalState(spark, state), full)
+        scores = score_spark(spark, partitioned.frame(), as_of, model,
+                             read_identities(spark, root), partitions=self.partitions,
+                             incremental=incremental)
+        if self.output is not None:
+            scores.write_parquet(self.output)
+        return scores.to_score_run()
 
     def _inputs(self, spark: SparkSession) -> tuple[DataFrame, DataFrame | None]:
         if self.events_table is not None:

@@ -8,21 +8,44 @@ from pyspark.errors import AnalysisException
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F  # noqa: N812  (Spark's own convention)
 
+from renown.engines.spark.files import exists
 from renown.events import OFFLINE_NETWORK
+from renown.store.day_export import EVENTS_FOLDER
+
+#: Event columns the stages read.
+STAGE_COLUMNS = ("network", "event_id", "ts", "actor", "kind", "subject", "parent_id")
+
+
+def event_columns(events: DataFrame) -> DataFrame:
+    """The columns the stages read, with the store's types (``ts`` naive UTC)."""
+    return events.select(*[F.col(c).cast("timestamp_ntz").alias(c) if c == "ts" else c
+                           for c in STAGE_COLUMNS])
 
 
 def read_export(spark: SparkSession, path: str) -> tuple[DataFrame, DataFrame | None]:
     """Events and identities from a `renown export --parquet` folder (any Spark path).
 
-    Identities are optional: without them every account is its own person.
+    The events are ``events.parquet``, or the day-partitioned ``events/`` of
+    ``renown export --parquet DIR --by-day``.  Identities are optional:
+    without them every account is its own person.
     """
     root = path.rstrip("/")
-    events = spark.read.parquet(f"{root}/events.parquet")
+    single = f"{root}/events.parquet"
+    events = spark.read.parquet(single if exists(spark, single) else partitioned_events(root))
+    return events, read_identities(spark, root)
+
+
+def read_identities(spark: SparkSession, root: str) -> DataFrame | None:
+    """An export folder's ``identities.parquet``, or None when it has none."""
     try:
-        identities: DataFrame | None = spark.read.parquet(f"{root}/identities.parquet")
+        return spark.read.parquet(f"{root.rstrip('/')}/identities.parquet")
     except AnalysisException:
-        identities = None
-    return events, identities
+        return None
+
+
+def partitioned_events(root: str) -> str:
+    """Where an export by day keeps its day-partitioned events."""
+    return f"{root.rstrip('/')}/{EVENTS_FOLDER}"
 
 
 def read_tables(spark: SparkSession, events_table: str,

@@ -17,10 +17,14 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F  # noqa: N812  (Spark's own convention)
 
 from renown.engines.spark.assemble import ACCOUNT_COLUMNS, PERSON_COLUMNS, assemble
+from renown.engines.spark.io import event_columns
 from renown.engines.spark.lineage import cut
+from renown.engines.spark.partitions import DayPartitions
 from renown.engines.spark.propagation import graph_edges, pagerank
 from renown.engines.spark.session import required_settings
+from renown.engines.spark.signal_state import SignalState, build_signals_on_state
 from renown.engines.spark.translate import to_spark
+from renown.scoring.day_cache import DayReuse
 from renown.scoring.model import Model
 from renown.scoring.pipeline import (
     ScoreRun,
@@ -31,11 +35,21 @@ from renown.scoring.pipeline import (
 )
 from renown.scoring.signals import SignalScope, signal_statements
 
-#: Event columns the stages read.
-EVENT_COLUMNS = ("network", "event_id", "ts", "actor", "kind", "subject", "parent_id")
 #: Stage tables read more than once: materialised (see `lineage`).
 _REUSED = frozenset({"_signal_window", "_signal_day_pairs", "_signal_pairs",
                      "_signal_accounts"})
+
+
+@dataclass(frozen=True)
+class Incremental:
+    """An incremental run's inputs: the day-partitioned events and the state folder.
+
+    ``full`` reads every partition of the window (and replaces the state).
+    """
+
+    events: DayPartitions
+    state: SignalState
+    full: bool = False
 
 
 @dataclass(frozen=True)
@@ -49,13 +63,15 @@ class SparkScores:
     propagation_iterations: int
     propagation_converged: bool
     timings: dict[str, float] = field(default_factory=dict)
+    #: What the signal stage took from the state folder (None: a run from the events alone).
+    signal_reuse: DayReuse | None = None
 
     def to_score_run(self) -> ScoreRun:
         """Collect to the driver in the local engine's row order (for the store)."""
         accounts = self.accounts.orderBy("network", "account").toArrow()
         people = self.people.orderBy("person_id").toArrow()
         return ScoreRun(self.as_of, self.model, accounts, people, self.propagation_iterations,
-                        self.propagation_converged, dict(self.timings))
+                        self.propagation_converged, dict(self.timings), self.signal_reuse)
 
     def write_parquet(self, path: str, mode: str = "overwrite") -> None:
         """``path``/account_scores and ``path``/person_scores (any Spark path: HDFS, S3, …)."""
@@ -64,21 +80,22 @@ class SparkScores:
 
 
 def score_spark(spark: SparkSession, events: DataFrame, as_of: datetime, model: Model,
-                identities: DataFrame | None = None, *,
-                partitions: int | None = None) -> SparkScores:
+                identities: DataFrame | None = None, *, partitions: int | None = None,
+                incremental: Incremental | None = None) -> SparkScores:
     """Score everyone as of ``as_of`` from ``events`` (the store's columns) on ``spark``.
 
     ``identities`` (network, account, person_id) links accounts to people, as
-    the store's table does.  Results are materialised before returning.
+    the store's table does.  With ``incremental`` the signals read only the
+    event partitions that changed since the state's last run
+    (`renown.engines.spark.signal_state`); the scores are the same.  Results
+    are materialised before returning.
     """
     parts = partitions or int(spark.conf.get("spark.sql.shuffle.partitions") or 200)
     timings: dict[str, float] = {}
     with required_settings(spark):
         clock = time.perf_counter()
         _register_inputs(spark, events, identities)
-        for table, sql in signal_statements(SignalScope(as_of), model):
-            frame = spark.sql(to_spark(sql))
-            (cut(frame) if table in _REUSED else frame).createOrReplaceTempView(table)
+        reuse = _signals(spark, SignalScope(as_of), model, incremental)
         timings["signals"] = time.perf_counter() - clock
 
         clock = time.perf_counter()
@@ -97,15 +114,25 @@ def score_spark(spark: SparkSession, events: DataFrame, as_of: datetime, model: 
         timings["combine"] = time.perf_counter() - clock
         _drop_stage_tables(spark)
     return SparkScores(as_of, model, scored_accounts, scored_people, rank.iterations,
-                       rank.converged, timings)
+                       rank.converged, timings, reuse)
+
+
+def _signals(spark: SparkSession, scope: SignalScope, model: Model,
+             incremental: Incremental | None) -> DayReuse | None:
+    """Views ``_signal_pairs`` and ``_signal_accounts``: from the window, or via the state."""
+    if incremental is not None:
+        return build_signals_on_state(spark, incremental.events, incremental.state, scope,
+                                      model, full=incremental.full)
+    for table, sql in signal_statements(scope, model):
+        frame = spark.sql(to_spark(sql))
+        (cut(frame) if table in _REUSED else frame).createOrReplaceTempView(table)
+    return None
 
 
 def _register_inputs(spark: SparkSession, events: DataFrame,
                      identities: DataFrame | None) -> None:
     """``events`` and ``identities`` views with the store's types (naive UTC times)."""
-    chosen = events.select(*[F.col(c).cast("timestamp_ntz").alias(c) if c == "ts" else c
-                             for c in EVENT_COLUMNS])
-    chosen.createOrReplaceTempView("events")
+    event_columns(events).createOrReplaceTempView("events")
     if identities is None:
         identities = spark.createDataFrame(
             [], "network string, account string, person_id string")
@@ -130,4 +157,4 @@ def _drop_stage_tables(spark: SparkSession) -> None:
             spark.catalog.dropTempView(table.name)
 
 
-__all__ = ["ACCOUNT_COLUMNS", "PERSON_COLUMNS", "SparkScores", "score_spark"]
+__all__ = ["ACCOUNT_COLUMNS", "PERSON_COLUMNS", "Incremental", "SparkScores", "score_spark"]

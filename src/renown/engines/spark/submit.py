@@ -18,9 +18,19 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from renown.engines.spark.io import latest_day, read_export, read_tables
-from renown.engines.spark.run import score_spark
+from pyspark.sql import DataFrame, SparkSession
+
+from renown.engines.spark.io import (
+    latest_day,
+    partitioned_events,
+    read_export,
+    read_identities,
+    read_tables,
+)
+from renown.engines.spark.partitions import DayPartitions
+from renown.engines.spark.run import Incremental, score_spark
 from renown.engines.spark.session import spark_session
+from renown.engines.spark.signal_state import SignalState
 from renown.scoring.model import DEFAULT_MODEL, Model
 from renown.scoring.snapshots import day_end
 
@@ -38,7 +48,26 @@ def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--master", help="Spark master (default: from spark-submit)")
     parser.add_argument("--partitions", type=int, help="partitions for the graph and people")
     parser.add_argument("--checkpoint-dir", help="reliable checkpoints here (HDFS, S3, …)")
-    return parser.parse_args(argv)
+    parser.add_argument("--state", help="keep the signals' per-day sums here and read only the "
+                        "changed day partitions of --input (`renown export --parquet --by-day`)")
+    parser.add_argument("--full", action="store_true",
+                        help="with --state: read every day partition of the window")
+    args = parser.parse_args(argv)
+    if args.state and args.events_table:
+        parser.error("--state reads a day-partitioned --input, not --events-table")
+    return args
+
+
+def _inputs(spark: SparkSession, args: argparse.Namespace
+            ) -> tuple[DataFrame, DataFrame | None, Incremental | None]:
+    """Events, identities and (with --state) what an incremental run reads."""
+    if args.events_table:
+        return (*read_tables(spark, args.events_table, args.identities_table), None)
+    if not args.state:
+        return (*read_export(spark, args.input), None)
+    partitioned = DayPartitions(spark, partitioned_events(args.input))
+    incremental = Incremental(partitioned, SignalState(spark, args.state), args.full)
+    return partitioned.frame(), read_identities(spark, args.input), incremental
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -47,20 +76,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     spark = spark_session(args.master, app_name="renown-score")
     if args.checkpoint_dir:
         spark.sparkContext.setCheckpointDir(args.checkpoint_dir)
-    events, identities = (read_tables(spark, args.events_table, args.identities_table)
-                          if args.events_table else read_export(spark, args.input))
+    events, identities, incremental = _inputs(spark, args)
     day = args.as_of or latest_day(events)
     if day is None:
         print("error: the input holds no online events", file=sys.stderr)
         return 1
     model = Model.load(args.model) if args.model else DEFAULT_MODEL
     scores = score_spark(spark, events, day_end(day), model, identities,
-                         partitions=args.partitions)
+                         partitions=args.partitions, incremental=incremental)
     scores.write_parquet(args.output)
     summary = {"as_of": day.isoformat(), "model_version": model.version,
                "accounts": scores.accounts.count(), "people": scores.people.count(),
                "iterations": scores.propagation_iterations,
-               "converged": scores.propagation_converged, "seconds": scores.timings}
+               "converged": scores.propagation_converged, "seconds": scores.timings,
+               "signals": scores.signal_reuse.describe() if scores.signal_reuse else None}
     spark.createDataFrame([(summary["as_of"], model.version, summary["accounts"],
                             summary["people"], scores.propagation_iterations,
                             scores.propagation_converged)],

@@ -26,14 +26,21 @@ OutputOption = Annotated[str | None, typer.Option(
     "--output", help="With --engine spark: also write the scores as Parquet here.",
     show_default=False)]
 
+StateOption = Annotated[str | None, typer.Option(
+    "--state", help="With --engine spark: keep the signals' per-day sums in this folder and "
+    "read only the event partitions that changed since the last run (--input from "
+    "`renown export --parquet DIR --by-day`, or the store); --full reads them all.",
+    show_default=False)]
+
 
 def make_engine(name: str, master: str, source: str | None, events_table: str | None,
-                identities_table: str | None, output: str | None) -> Engine | None:
+                identities_table: str | None, output: str | None,
+                state: str | None = None) -> Engine | None:
     """The engine the options ask for (None: the local default)."""
     if name == "local":
-        if source or events_table or identities_table or output:
-            fail("--input, --events-table, --identities-table and --output need --engine spark",
-                 2)
+        if source or events_table or identities_table or output or state:
+            fail("--input, --events-table, --identities-table, --output and --state need "
+                 "--engine spark", 2)
         return None
     if name != "spark":
         fail(f"--engine {name!r} is not one of local, spark", 2)
@@ -43,5 +50,8 @@ def make_engine(name: str, master: str, source: str | None, events_table: str | 
         from renown.engines.spark.engine import SparkEngine  # (optional extra)
     except ImportError as exc:
         fail(f"--engine spark needs PySpark: pip install 'renown[spark]' ({exc})")
+    if state and events_table:
+        fail("--state reads a day-partitioned --input folder or the store, not --events-table",
+             2)
     return SparkEngine(master=master, source=source, events_table=events_table,
-                       identities_table=identities_table, output=output)
+                       identities_table=identities_table, output=output, state=state)

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from renown.interfaces.cli.common import DbOption, JsonOption, console, fail, library, print_json
+from renown.store.day_export import DayExport, export_by_day
 from renown.store.export import TABLE_FORMATS, export_parquet
 
 _FORMATS = ", ".join(TABLE_FORMATS)
@@ -29,6 +30,10 @@ def export_command(
         "--parquet", metavar="DIR", show_default=False,
         help="Write the scoring inputs (events.parquet, identities.parquet) into DIR, for "
              "`renown score --engine spark --input` or spark-submit (docs/scale.md).")] = None,
+    by_day: Annotated[bool, typer.Option(
+        "--by-day", help="With --parquet: the events as DIR/events/day=YYYY-MM-DD/, rewriting "
+        "only the days whose events changed since the last export into DIR, for incremental "
+        "Spark runs (`renown score --engine spark --input DIR --state STATE`).")] = False,
     network: Annotated[str | None, typer.Option(
         help="With --scores: every account on this network instead of every person.",
         show_default=False)] = None,
@@ -40,11 +45,14 @@ def export_command(
 ) -> None:
     """Write scores, history or topics to Parquet, CSV or JSON Lines, or the scoring inputs
     as Parquet. Each file appears complete or not at all."""
+    if by_day and parquet is None:
+        fail("--by-day goes with --parquet DIR", code=2)
     if not any((scores, history, topics, parquet)):
         fail("say what to export: --scores FILE, --history FILE, --topics FILE or "
              "--parquet DIR", code=2)
     written: dict[str, dict[str, object]] = {}
     inputs: dict[str, int] = {}
+    days: DayExport | None = None
     with library(db, read_only=True) as lib:
         if scores is not None:
             rows = lib.export_scores(scores, as_of=as_of, network=network)
@@ -54,7 +62,12 @@ def export_command(
         if topics is not None:
             rows = lib.export_topics(topics, as_of=as_of)
             written["topics"] = {"file": str(topics), "rows": rows}
-        if parquet is not None:
+        if parquet is not None and by_day:
+            days = export_by_day(lib.connection, parquet)
+            written["inputs"] = {"folder": str(parquet), "days": days.days,
+                                 "days_written": days.written, "days_removed": days.removed,
+                                 "events_written": days.events_written}
+        elif parquet is not None:
             inputs = export_parquet(lib.connection, parquet)
             written["inputs"] = {"folder": str(parquet), "rows": inputs}
     if as_json:
@@ -65,3 +78,5 @@ def export_command(
             console.print(f"Wrote {info['rows']:,} {what} rows to {info['file']}")
     for name, n in inputs.items():
         console.print(f"Wrote {n:,} rows to {written['inputs']['folder']}/{name}")
+    if days is not None:
+        console.print(f"Wrote {days.describe()}")

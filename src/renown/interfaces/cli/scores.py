@@ -29,6 +29,7 @@ from renown.interfaces.cli.engine import (
     MasterOption,
     OutputOption,
     SourceOption,
+    StateOption,
     TableOption,
     make_engine,
 )
@@ -104,6 +105,7 @@ def score_command(
     events_table: TableOption = None,
     identities_table: IdentitiesOption = None,
     output: OutputOption = None,
+    state: StateOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -123,7 +125,8 @@ def score_command(
                  "--backfill, --model, --replace or --no-topics", 2)
         return audience_score(person, audience, parse_day(as_of, "--as-of"), db, as_json)
     model = _load_model(model_file)
-    chosen = make_engine(engine, master, source, events_table, identities_table, output)
+    chosen = make_engine(engine, master, source, events_table, identities_table, output,
+                         state)
     with store(db) as con:
         try:
             if backfill_range is not None:
