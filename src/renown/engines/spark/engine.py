@@ -25,7 +25,7 @@ from renown.engines.spark.io import (
     read_tables,
 )
 from renown.engines.spark.partitions import DayPartitions
-from renown.engines.spark.run import Incremental, score_spark
+from renown.engines.spark.run import Incremental, SparkScores, score_spark
 from renown.engines.spark.session import spark_session
 from renown.engines.spark.signal_state import SignalState
 from renown.errors import RenownError
@@ -93,21 +93,23 @@ class SparkEngine:
               full: bool = False) -> ScoreRun:
         spark = self.session()
         if self.state is not None:
-            return self._score_on_state(con, as_of, model, self.state, full=full)
+            return self._finish(self._score_on_state(con, as_of, model, self.state, full=full))
         with tempfile.TemporaryDirectory(prefix="renown-spark-") as folder:
             if self.topics_from_store:
                 export_parquet(con, Path(folder))
                 events, identities = read_export(spark, folder)
             else:
                 events, identities = self._inputs(spark)
-            scores = score_spark(spark, events, as_of, model, identities,
-                                 partitions=self.partitions)
-            if self.output is not None:
-                scores.write_parquet(self.output)
-            return scores.to_score_run()
+            return self._finish(score_spark(spark, events, as_of, model, identities,
+                                            partitions=self.partitions))
+
+    def _finish(self, scores: SparkScores) -> ScoreRun:
+        if self.output is not None:
+            scores.write_parquet(self.output)
+        return scores.to_score_run()
 
     def _score_on_state(self, con: duckdb.DuckDBPyConnection, as_of: datetime, model: Model,
-                        state: str, *, full: bool) -> ScoreRun:
+                        state: str, *, full: bool) -> SparkScores:
         spark = self.session()
         if self.events_table is not None:
             raise EngineError("an incremental Spark run (--state) reads a day-partitioned "
@@ -126,12 +128,8 @@ class SparkEngine:
                               "`renown export --parquet DIR --by-day`")
         partitioned = DayPartitions(spark, events_root)
         incremental = Incremental(partitioned, SignalState(spark, state), full)
-        scores = score_spark(spark, partitioned.frame(), as_of, model,
-                             read_identities(spark, root), partitions=self.partitions,
-                             incremental=incremental)
-        if self.output is not None:
-            scores.write_parquet(self.output)
-        return scores.to_score_run()
+        return score_spark(spark, partitioned.frame(), as_of, model, read_identities(spark, root),
+                           partitions=self.partitions, incremental=incremental)
 
     def _inputs(self, spark: SparkSession) -> tuple[DataFrame, DataFrame | None]:
         if self.events_table is not None:

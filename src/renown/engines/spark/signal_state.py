@@ -8,6 +8,7 @@ and the sums live beside them on the cluster's file system::
     STATE/signals/basis=KEY/day_pairs/day=YYYY-MM-DD/…   (_signal_day_pairs)
     STATE/signals/basis=KEY/day_output/day=YYYY-MM-DD/…  (_signal_day_output)
     STATE/signals/basis=KEY/days/                          (day, fingerprint)
+    STATE/ranks/                                           (network, account, rank)
 
 A run lists the event partitions of its window and compares each day's
 fingerprint with the one its stored sums were computed from.  Only the
@@ -22,6 +23,11 @@ again with them once their sums are written: an interrupted run leaves a
 record that claims only days whose sums are whole, and the next run redoes
 the rest.  Another basis (kind weights, half-life, selectivity) starts over,
 and only one basis is kept.
+
+``ranks`` is the last run's propagation result, the next run's warm start
+(`renown.engines.spark.propagation.pagerank`): any start converges to the same
+ranks, so it needs no basis, and a missing or half-written one (no
+``_SUCCESS``) only means a cold start.
 """
 
 from __future__ import annotations
@@ -52,6 +58,7 @@ STATE_TABLES: Final = {
                                          "posts_q bigint, day date"),
 }
 _RECORD_SCHEMA: Final = "day date, fingerprint string"
+_RANKS_SCHEMA: Final = "network string, account string, rank double"
 _BEFORE_WINDOW: Final = ("_signal_kind_weights", "_signal_window")
 
 
@@ -91,6 +98,17 @@ class SignalState:
         for name in folders(self.spark, root):
             if name != f"basis={key}":
                 delete(self.spark, f"{root}/{name}")
+
+    def ranks(self) -> DataFrame | None:
+        """The last run's ranks (network, account, rank), if a run wrote them whole."""
+        path = f"{self.root.rstrip('/')}/ranks"
+        if not exists(self.spark, f"{path}/_SUCCESS"):
+            return None
+        return self.spark.read.schema(_RANKS_SCHEMA).parquet(path)
+
+    def write_ranks(self, ranks: DataFrame) -> None:
+        ranks.select("network", "account", "rank").write.mode("overwrite").parquet(
+            f"{self.root.rstrip('/')}/ranks")
 
     def day_table(self, key: str, table: str) -> DataFrame:
         folder, schema = STATE_TABLES[table]

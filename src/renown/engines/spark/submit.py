@@ -3,7 +3,10 @@
     spark-submit --master yarn "$(python -c 'import renown.engines.spark.submit as m;
         print(m.__file__)')" --input hdfs:///renown/export --output hdfs:///renown/scores
 
-(also ``python -m renown.engines.spark.submit --master local[4] …``).  Writes
+(also ``python -m renown.engines.spark.submit --master local[4] …``).  With
+``--state DIR`` and an ``--input`` exported by day (``renown export --parquet
+--by-day``) the run is incremental: only the day partitions that changed since
+the last run are read (`renown.engines.spark.signal_state`).  Writes
 ``OUTPUT/account_scores``, ``OUTPUT/person_scores`` and ``OUTPUT/score_runs``
 (one row: day, model, counts, iterations) as Parquet, and prints that row as
 JSON.  No store is touched: load the Parquet wherever the scores are served.
