@@ -148,6 +148,11 @@ def test_a_new_day_reads_only_its_partition_and_scores_as_a_full_run(
     run, events = setup.incremental(today)
     assert events.read == [] and run.signal_reuse is not None
     assert run.signal_reuse.computed == 0
+    # An earlier day scored in between (a backfill) keeps the later days' sums.
+    setup.incremental(today - timedelta(days=3))
+    run, events = setup.incremental(today)
+    assert events.read == [] and run.signal_reuse is not None
+    assert run.signal_reuse.removed == 0
 
 
 def test_late_events_and_forget_rewrite_and_recompute_their_days_only(

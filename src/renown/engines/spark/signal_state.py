@@ -128,8 +128,11 @@ def build_signals_on_state(spark: SparkSession, events: DayPartitions, state: Si
     start = end - timedelta(days=int(model.window_days))
     now = {day: mark for day, mark in events.fingerprints().items() if start <= day < end}
     before = {} if full else state.record(key)
-    kept = {day: mark for day, mark in before.items() if now.get(day) == mark}
-    stale = sorted(day for day in now if day not in kept)
+    reused = {day: mark for day, mark in before.items() if now.get(day) == mark}
+    # Days after this window stay for later runs (a backfill, an earlier --as-of); they are
+    # checked when a window holds them.  Days before it are dropped: later windows start later.
+    kept = {**reused, **{day: mark for day, mark in before.items() if day >= end}}
+    stale = sorted(day for day in now if day not in reused)
     if kept != before:
         state.write_record(key, kept)  # first: the record never claims a day being rewritten
     state.drop_days(key, set(kept))
@@ -144,7 +147,7 @@ def build_signals_on_state(spark: SparkSession, events: DayPartitions, state: Si
         cut(spark.sql(to_spark(sql))).createOrReplaceTempView(table)
     for table in DAY_TABLES:
         spark.catalog.dropTempView(table)
-    return DayReuse("signals", "event partitions", len(now), len(kept), len(stale),
+    return DayReuse("signals", "event partitions", len(now), len(reused), len(stale),
                     len(before) - len(kept), full or not before, time.perf_counter() - clock)
 
 
