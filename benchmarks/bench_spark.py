@@ -108,12 +108,17 @@ def run_spark(folder: Path, cores: int, as_of: str) -> dict[str, Any]:
 
 def child(kind: str, folder: Path, cores: int, as_of: str) -> dict[str, Any]:
     """One measurement in a fresh interpreter (its own JVM); its JSON result."""
-    command = [sys.executable, __file__, "--child", kind, "--folder", str(folder),
-               "--cores", str(cores), "--as-of", as_of]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    return run_child([__file__, "--child", kind, "--folder", str(folder),
+                      "--cores", str(cores), "--as-of", as_of], kind)
+
+
+def run_child(arguments: list[str], what: str) -> dict[str, Any]:
+    """Run ``python ARGUMENTS`` and return the last JSON line it printed."""
+    done = subprocess.run([sys.executable, *arguments], capture_output=True, text=True,
+                          check=False)
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     if done.returncode != 0 or not lines:
-        raise RuntimeError(f"{kind} child failed:\n{done.stderr[-3000:]}")
+        raise RuntimeError(f"{what} child failed:\n{done.stderr[-3000:]}")
     result: dict[str, Any] = json.loads(lines[-1])
     return result
 

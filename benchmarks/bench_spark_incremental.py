@@ -43,6 +43,7 @@ import pyarrow.parquet as pq
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_incremental import WINDOW_DAYS, load, spread_over_window
 from bench_score import days_for, link_identities, quiet, simulated_world
+from bench_spark import run_child
 from renown.scoring.registry import ensure_current
 from renown.scoring.snapshots import day_end
 from renown.store.database import connect
@@ -85,15 +86,9 @@ def run_spark(folder: Path, cores: int, as_of: str, incremental: bool) -> dict[s
 
 def child(folder: Path, cores: int, as_of: date, *, incremental: bool) -> dict[str, Any]:
     """One Spark run in a fresh interpreter (its own JVM); its JSON result."""
-    command = [sys.executable, __file__, "--child", "incremental" if incremental else "full",
-               "--folder", str(folder), "--cores", str(cores),
-               "--as-of", day_end(as_of).isoformat()]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-    if done.returncode != 0 or not lines:
-        raise RuntimeError(f"Spark child failed:\n{done.stderr[-3000:]}")
-    result: dict[str, Any] = json.loads(lines[-1])
-    return result
+    kind = "incremental" if incremental else "full"
+    return run_child([__file__, "--child", kind, "--folder", str(folder), "--cores", str(cores),
+                      "--as-of", day_end(as_of).isoformat()], f"Spark {kind}")
 
 
 def timed_export(folder: Path) -> tuple[float, str]:
