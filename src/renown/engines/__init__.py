@@ -63,7 +63,8 @@ class Engine(Protocol):
         """Everyone's scores as of ``as_of`` under ``model``.
 
         An engine that keeps per-day partial sums reuses them unless ``full``;
-        the scores are the same either way.
+        the scores are the same either way (`LocalEngine` keeps none: it
+        only reads the store, and `score_day` reuses the store's own).
         """
         ...
 
@@ -90,7 +91,7 @@ class LocalEngine:
 
     def score(self, con: duckdb.DuckDBPyConnection, as_of: datetime, model: Model, *,
               full: bool = False) -> ScoreRun:
-        return compute_scores(con, as_of, model, reuse_signals=True, full=full)
+        return compute_scores(con, as_of, model)  # (reads only: no per-day sums to reuse)
 
     def latest_day(self, con: duckdb.DuckDBPyConnection) -> date:
         from renown.scoring.run import latest_event_day  # (run imports this module)

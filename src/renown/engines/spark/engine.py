@@ -16,18 +16,9 @@ from pathlib import Path
 import duckdb
 from pyspark.sql import DataFrame, SparkSession
 
-from renown.engines.spark.files import exists
-from renown.engines.spark.io import (
-    latest_day,
-    partitioned_events,
-    read_export,
-    read_identities,
-    read_tables,
-)
-from renown.engines.spark.partitions import DayPartitions
-from renown.engines.spark.run import Incremental, SparkScores, score_spark
+from renown.engines.spark.io import latest_day, read_export, read_tables
+from renown.engines.spark.run import SparkScores, incremental_inputs, score_spark
 from renown.engines.spark.session import spark_session
-from renown.engines.spark.signal_state import SignalState
 from renown.errors import RenownError
 from renown.scoring.model import Model
 from renown.scoring.pipeline import ScoreRun
@@ -122,14 +113,9 @@ class SparkEngine:
             export_by_day(con, Path(root))
         else:
             root = self.source
-        events_root = partitioned_events(root)
-        if not exists(spark, events_root):
-            raise EngineError(f"{root}: no day-partitioned events/ folder; write one with "
-                              "`renown export --parquet DIR --by-day`")
-        partitioned = DayPartitions(spark, events_root)
-        incremental = Incremental(partitioned, SignalState(spark, state), full)
-        return score_spark(spark, partitioned.frame(), as_of, model, read_identities(spark, root),
-                           partitions=self.partitions, incremental=incremental)
+        events, identities, incremental = incremental_inputs(spark, root, state, full=full)
+        return score_spark(spark, events, as_of, model, identities, partitions=self.partitions,
+                           incremental=incremental)
 
     def _inputs(self, spark: SparkSession) -> tuple[DataFrame, DataFrame | None]:
         if self.events_table is not None:

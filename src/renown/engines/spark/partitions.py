@@ -62,9 +62,7 @@ class DayPartitions:
 
         Raises `PartitionError` when an event lies outside its day's partition.
         """
-        chosen = sorted(set(days))
-        frame = self.frame().where(F.col(DAY).isin(chosen)) if chosen else (
-            self.frame().where(F.lit(False)))
+        frame = self.frame().where(F.col(DAY).isin(sorted(set(days))))
         misplaced = frame.where(F.to_date(F.col("ts").cast("timestamp_ntz")) != F.col(DAY))
         row = misplaced.groupBy(DAY).count().orderBy(DAY).first()
         if row is not None:

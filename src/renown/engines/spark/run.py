@@ -17,9 +17,10 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F  # noqa: N812  (Spark's own convention)
 
 from renown.engines.spark.assemble import ACCOUNT_COLUMNS, PERSON_COLUMNS, assemble
-from renown.engines.spark.io import event_columns
+from renown.engines.spark.files import exists
+from renown.engines.spark.io import event_columns, partitioned_events, read_identities
 from renown.engines.spark.lineage import cut
-from renown.engines.spark.partitions import DayPartitions
+from renown.engines.spark.partitions import DayPartitions, PartitionError
 from renown.engines.spark.propagation import graph_edges, pagerank
 from renown.engines.spark.session import required_settings
 from renown.engines.spark.signal_state import SignalState, build_signals_on_state
@@ -55,6 +56,18 @@ class Incremental:
     state: SignalState
     full: bool = False
     warm_start: bool = True
+
+
+def incremental_inputs(spark: SparkSession, root: str, state: str, *, full: bool = False
+                       ) -> tuple[DataFrame, DataFrame | None, Incremental]:
+    """Events, identities and the `Incremental` of an export by day in ``root``."""
+    events_root = partitioned_events(root)
+    if not exists(spark, events_root):
+        raise PartitionError(f"{root}: no day-partitioned events/ folder; write one with "
+                             "`renown export --parquet DIR --by-day`")
+    partitioned = DayPartitions(spark, events_root)
+    return (partitioned.frame(), read_identities(spark, root),
+            Incremental(partitioned, SignalState(spark, state), full))
 
 
 @dataclass(frozen=True)
@@ -174,4 +187,5 @@ def _drop_stage_tables(spark: SparkSession) -> None:
             spark.catalog.dropTempView(table.name)
 
 
-__all__ = ["ACCOUNT_COLUMNS", "PERSON_COLUMNS", "Incremental", "SparkScores", "score_spark"]
+__all__ = ["ACCOUNT_COLUMNS", "PERSON_COLUMNS", "Incremental", "SparkScores", "incremental_inputs",
+           "score_spark"]

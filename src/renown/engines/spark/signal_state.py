@@ -140,8 +140,8 @@ def build_signals_on_state(spark: SparkSession, events: DayPartitions, state: Si
         _compute_days(spark, events, state, key, scope, model, stale)
         state.write_record(key, {**kept, **{day: now[day] for day in stale}})
     state.drop_other_bases(key)
+    window = (F.col(DAY) >= F.lit(start)) & (F.col(DAY) < F.lit(end))
     for table in DAY_TABLES:
-        window = (F.col(DAY) >= F.lit(start)) & (F.col(DAY) < F.lit(end))
         state.day_table(key, table).where(window).createOrReplaceTempView(table)
     for table, sql in window_statements(scope, model):
         cut(spark.sql(to_spark(sql))).createOrReplaceTempView(table)

@@ -23,17 +23,9 @@ from pathlib import Path
 
 from pyspark.sql import DataFrame, SparkSession
 
-from renown.engines.spark.io import (
-    latest_day,
-    partitioned_events,
-    read_export,
-    read_identities,
-    read_tables,
-)
-from renown.engines.spark.partitions import DayPartitions
-from renown.engines.spark.run import Incremental, score_spark
+from renown.engines.spark.io import latest_day, read_export, read_tables
+from renown.engines.spark.run import Incremental, incremental_inputs, score_spark
 from renown.engines.spark.session import spark_session
-from renown.engines.spark.signal_state import SignalState
 from renown.scoring.model import DEFAULT_MODEL, Model
 from renown.scoring.snapshots import day_end
 
@@ -68,9 +60,7 @@ def _inputs(spark: SparkSession, args: argparse.Namespace
         return (*read_tables(spark, args.events_table, args.identities_table), None)
     if not args.state:
         return (*read_export(spark, args.input), None)
-    partitioned = DayPartitions(spark, partitioned_events(args.input))
-    incremental = Incremental(partitioned, SignalState(spark, args.state), args.full)
-    return partitioned.frame(), read_identities(spark, args.input), incremental
+    return incremental_inputs(spark, args.input, args.state, full=args.full)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
