@@ -240,15 +240,20 @@ def test_events_outside_their_days_partition_are_refused(
 
 def test_the_engine_scores_the_store_incrementally_and_warm_starts_the_propagation(
         setup: Setup, world_events: pa.Table) -> None:
-    """Through `SparkEngine` (the store exported by day into the state): the next day starts
-    from the last ranks, converges in fewer steps, and gives the local engine's scores."""
+    """Through `SparkEngine` (the store exported by day into the state), propagating on the
+    cluster: the next day starts from the last ranks, converges in fewer steps, and gives
+    the local engine's scores.  (On the driver the ranks are not kept: below.)"""
     today = day_of(world_events, DAYS - 1)
     history, latest = split(world_events, today)
     setup.ingest(history, "history")
-    engine = SparkEngine(spark=setup.spark, state=str(setup.folder / "engine-state"))
+    engine = SparkEngine(spark=setup.spark, state=str(setup.folder / "engine-state"),
+                         driver_edges=0)
+    on_driver = SparkEngine(spark=setup.spark, state=str(setup.folder / "driver-state"))
     with open_store(setup.db) as con:
         engine.score(con, day_end(today - timedelta(days=1)), CONVERGED)
         assert (setup.folder / "engine-state" / "ranks" / "_SUCCESS").is_file()
+        on_driver.score(con, day_end(today - timedelta(days=1)), CONVERGED)
+        assert not (setup.folder / "driver-state" / "ranks").exists()
         assert ingest_table(con, latest, "today").quarantined == 0
         run = engine.score(con, day_end(today), CONVERGED)
         assert run.signal_reuse is not None and run.signal_reuse.computed == 1

@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 from pyspark.sql import DataFrame, SparkSession
 
+from renown.engines.spark.driver_propagation import DRIVER_EDGE_LIMIT
 from renown.engines.spark.io import latest_day, read_export, read_tables
 from renown.engines.spark.run import SparkScores, incremental_inputs, score_spark
 from renown.engines.spark.session import spark_session
@@ -47,6 +48,9 @@ class SparkEngine:
     DIR --by-day``) or, with no ``source``, the store's, exported by day into
     ``state``/input (only changed days are rewritten; ``state`` must then be
     on this machine).
+
+    A graph of at most ``driver_edges`` edges is propagated on the driver
+    (`renown.engines.spark.driver_propagation`); 0 keeps it on the cluster.
     """
 
     master: str | None = "local[2]"
@@ -56,6 +60,7 @@ class SparkEngine:
     output: str | None = None
     partitions: int | None = None
     state: str | None = None
+    driver_edges: int = DRIVER_EDGE_LIMIT
     spark: SparkSession | None = None
     name: str = "spark"
 
@@ -92,7 +97,8 @@ class SparkEngine:
             else:
                 events, identities = self._inputs(spark)
             return self._finish(score_spark(spark, events, as_of, model, identities,
-                                            partitions=self.partitions))
+                                            partitions=self.partitions,
+                                            driver_edges=self.driver_edges))
 
     def _finish(self, scores: SparkScores) -> ScoreRun:
         if self.output is not None:
@@ -115,7 +121,7 @@ class SparkEngine:
             root = self.source
         events, identities, incremental = incremental_inputs(spark, root, state, full=full)
         return score_spark(spark, events, as_of, model, identities, partitions=self.partitions,
-                           incremental=incremental)
+                           incremental=incremental, driver_edges=self.driver_edges)
 
     def _inputs(self, spark: SparkSession) -> tuple[DataFrame, DataFrame | None]:
         if self.events_table is not None:

@@ -17,11 +17,16 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F  # noqa: N812  (Spark's own convention)
 
 from renown.engines.spark.assemble import ACCOUNT_COLUMNS, PERSON_COLUMNS, assemble
+from renown.engines.spark.driver_propagation import (
+    DRIVER_EDGE_LIMIT,
+    driver_pagerank,
+    propagation_edges,
+)
 from renown.engines.spark.files import exists
 from renown.engines.spark.io import event_columns, partitioned_events, read_identities
 from renown.engines.spark.lineage import cut
 from renown.engines.spark.partitions import DayPartitions, PartitionError
-from renown.engines.spark.propagation import graph_edges, pagerank
+from renown.engines.spark.propagation import SparkRank, graph_edges, pagerank
 from renown.engines.spark.session import required_settings
 from renown.engines.spark.signal_state import SignalState, build_signals_on_state
 from renown.engines.spark.translate import to_spark
@@ -99,14 +104,17 @@ class SparkScores:
 
 def score_spark(spark: SparkSession, events: DataFrame, as_of: datetime, model: Model,
                 identities: DataFrame | None = None, *, partitions: int | None = None,
-                incremental: Incremental | None = None) -> SparkScores:
+                incremental: Incremental | None = None,
+                driver_edges: int = DRIVER_EDGE_LIMIT) -> SparkScores:
     """Score everyone as of ``as_of`` from ``events`` (the store's columns) on ``spark``.
 
     ``identities`` (network, account, person_id) links accounts to people, as
     the store's table does.  With ``incremental`` the signals read only the
     event partitions that changed since the state's last run
     (`renown.engines.spark.signal_state`); the scores are the same.  Results
-    are materialised before returning.
+    are materialised before returning.  A graph of at most ``driver_edges``
+    edges is propagated on the driver (`renown.engines.spark.driver_propagation`);
+    0 keeps every propagation on the cluster.
     """
     parts = partitions or int(spark.conf.get("spark.sql.shuffle.partitions") or 200)
     timings: dict[str, float] = {}
@@ -121,10 +129,7 @@ def score_spark(spark: SparkSession, events: DataFrame, as_of: datetime, model: 
                  .withColumn("idx", F.monotonically_increasing_id()))
         nodes = cut(nodes)
         nodes.createOrReplaceTempView("_signal_nodes")
-        rank = pagerank(nodes, graph_edges(spark.table("_signal_pairs"), nodes), model,
-                        partitions=parts, start=_warm_start(incremental, nodes))
-        if incremental is not None and incremental.warm_start:
-            incremental.state.write_ranks(rank.ranks.join(nodes, "idx"))
+        rank = _propagate(nodes, model, parts, incremental, driver_edges)
         timings["propagation"] = time.perf_counter() - clock
 
         clock = time.perf_counter()
@@ -135,6 +140,20 @@ def score_spark(spark: SparkSession, events: DataFrame, as_of: datetime, model: 
         _drop_stage_tables(spark)
     return SparkScores(as_of, model, scored_accounts, scored_people, rank.iterations,
                        rank.converged, timings, reuse)
+
+
+def _propagate(nodes: DataFrame, model: Model, partitions: int,
+               incremental: Incremental | None, driver_edges: int) -> SparkRank:
+    """On the driver when the graph fits (cold: the local engine's ranks), else on the
+    cluster (warm-started from the state's last ranks, which it then replaces)."""
+    pairs = nodes.sparkSession.table("_signal_pairs")
+    if driver_edges > 0 and propagation_edges(pairs).count() <= driver_edges:
+        return driver_pagerank(nodes, pairs, model)
+    rank = pagerank(nodes, graph_edges(pairs, nodes), model, partitions=partitions,
+                    start=_warm_start(incremental, nodes))
+    if incremental is not None and incremental.warm_start:
+        incremental.state.write_ranks(rank.ranks.join(nodes, "idx"))
+    return rank
 
 
 def _warm_start(incremental: Incremental | None, nodes: DataFrame) -> DataFrame | None:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from pyspark.sql import DataFrame, SparkSession
 
+from renown.engines.spark.driver_propagation import DRIVER_EDGE_LIMIT
 from renown.engines.spark.io import latest_day, read_export, read_tables
 from renown.engines.spark.run import Incremental, incremental_inputs, score_spark
 from renown.engines.spark.session import spark_session
@@ -47,6 +48,9 @@ def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
                         "changed day partitions of --input (`renown export --parquet --by-day`)")
     parser.add_argument("--full", action="store_true",
                         help="with --state: read every day partition of the window")
+    parser.add_argument("--driver-edges", type=int, default=DRIVER_EDGE_LIMIT,
+                        help="propagate on the driver when the graph has at most this many "
+                        "edges (0: always on the cluster)")
     args = parser.parse_args(argv)
     if args.state and args.events_table:
         parser.error("--state reads a day-partitioned --input, not --events-table")
@@ -76,7 +80,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     model = Model.load(args.model) if args.model else DEFAULT_MODEL
     scores = score_spark(spark, events, day_end(day), model, identities,
-                         partitions=args.partitions, incremental=incremental)
+                         partitions=args.partitions, incremental=incremental,
+                         driver_edges=args.driver_edges)
     scores.write_parquet(args.output)
     summary = {"as_of": day.isoformat(), "model_version": model.version,
                "accounts": scores.accounts.count(), "people": scores.people.count(),
