@@ -149,9 +149,12 @@ def test_cli_scores_on_spark_into_the_store_and_parquet(
     shutil.copy(world.db, db)
     model_file = tmp_path / "capped.toml"
     model_file.write_text(CAPPED.to_toml())
+    refused = CliRunner().invoke(app, ["score", "--driver-edges", "0", "--db", str(db)])
+    assert refused.exit_code == 2 and "need --engine spark" in refused.output
     result = CliRunner().invoke(app, [
         "score", "--engine", "spark", "--master", "local[2]", "--model", str(model_file),
-        "--output", str(tmp_path / "scores"), "--db", str(db), "--json"])
+        "--output", str(tmp_path / "scores"), "--db", str(db), "--json",
+        "--driver-edges", "0"])  # propagated on the cluster: same scores to rounding
     assert result.exit_code == 0, result.output
     info = json.loads(result.stdout[result.stdout.index("["):])[0]
     assert info["as_of"] == world.day.isoformat() and info["model_version"] == CAPPED.version

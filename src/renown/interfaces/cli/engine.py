@@ -32,15 +32,21 @@ StateOption = Annotated[str | None, typer.Option(
     "`renown export --parquet DIR --by-day`, or the store); --full reads them all.",
     show_default=False)]
 
+DriverEdgesOption = Annotated[int | None, typer.Option(
+    "--driver-edges", min=0, help="With --engine spark: propagate on the driver when the graph "
+    "has at most this many edges (default 20,000,000; 0: always on the cluster).",
+    show_default=False)]
+
 
 def make_engine(name: str, master: str, source: str | None, events_table: str | None,
                 identities_table: str | None, output: str | None,
-                state: str | None = None) -> Engine | None:
+                state: str | None = None, driver_edges: int | None = None) -> Engine | None:
     """The engine the options ask for (None: the local default)."""
     if name == "local":
-        if source or events_table or identities_table or output or state:
-            fail("--input, --events-table, --identities-table, --output and --state need "
-                 "--engine spark", 2)
+        if source or events_table or identities_table or output or state or \
+                driver_edges is not None:
+            fail("--input, --events-table, --identities-table, --output, --state and "
+                 "--driver-edges need --engine spark", 2)
         return None
     if name != "spark":
         fail(f"--engine {name!r} is not one of local, spark", 2)
@@ -53,5 +59,8 @@ def make_engine(name: str, master: str, source: str | None, events_table: str | 
     if state and events_table:
         fail("--state reads a day-partitioned --input folder or the store, not --events-table",
              2)
-    return SparkEngine(master=master, source=source, events_table=events_table,
-                       identities_table=identities_table, output=output, state=state)
+    engine = SparkEngine(master=master, source=source, events_table=events_table,
+                         identities_table=identities_table, output=output, state=state)
+    if driver_edges is not None:
+        engine.driver_edges = driver_edges
+    return engine

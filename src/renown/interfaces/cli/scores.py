@@ -24,6 +24,7 @@ from renown.interfaces.cli.common import (
     store,
 )
 from renown.interfaces.cli.engine import (
+    DriverEdgesOption,
     EngineOption,
     IdentitiesOption,
     MasterOption,
@@ -106,6 +107,7 @@ def score_command(
     identities_table: IdentitiesOption = None,
     output: OutputOption = None,
     state: StateOption = None,
+    driver_edges: DriverEdgesOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -126,7 +128,7 @@ def score_command(
         return audience_score(person, audience, parse_day(as_of, "--as-of"), db, as_json)
     model = _load_model(model_file)
     chosen = make_engine(engine, master, source, events_table, identities_table, output,
-                         state)
+                         state, driver_edges)
     with store(db) as con:
         try:
             if backfill_range is not None:
