@@ -288,4 +288,4 @@ def test_the_cli_scores_an_export_by_day_incrementally(
     assert info["as_of"] == today.isoformat()
     assert "computed 1 from their event partitions" in info["signals"]
     wrong = CliRunner().invoke(app, ["score", "--state", "x", "--db", str(setup.db)])
-    assert wrong.exit_code == 2 and "--state need --engine spark" in wrong.output
+    assert wrong.exit_code == 2 and "--state and --driver-edges need --engine spark" in wrong.output
