@@ -24,8 +24,9 @@ record that claims only days whose sums are whole, and the next run redoes
 the rest.  Another basis (kind weights, half-life, selectivity) starts over,
 and only one basis is kept.
 
-``ranks`` is the last run's propagation result, the next run's warm start
-(`renown.engines.spark.propagation.pagerank`): any start converges to the same
+``ranks`` is the last cluster propagation's result, the next one's warm start
+(`renown.engines.spark.propagation.pagerank`; a graph small enough for the
+driver is propagated there cold and writes none): any start converges to the same
 ranks, so it needs no basis, and a missing or half-written one (no
 ``_SUCCESS``) only means a cold start.
 """
