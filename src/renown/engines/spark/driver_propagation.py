@@ -21,10 +21,9 @@ from typing import Final
 import numpy as np
 import pyarrow as pa
 from pyspark.sql import DataFrame
-from pyspark.sql import functions as F  # noqa: N812  (Spark's own convention)
 
 from renown.engines.spark.lineage import cut
-from renown.engines.spark.propagation import SparkRank
+from renown.engines.spark.propagation import SparkRank, indexed_edges
 from renown.scoring.model import Model
 from renown.scoring.propagation import pagerank
 from renown.scoring.signal_pairs import QUANTUM
@@ -33,11 +32,6 @@ from renown.scoring.signal_pairs import QUANTUM
 #: edge while collecting and 20 in the solver's matrix, so under 1 GB of driver
 #: memory at the limit.
 DRIVER_EDGE_LIMIT: Final = 20_000_000
-
-
-def propagation_edges(pairs: DataFrame) -> DataFrame:
-    """The pairs that carry influence (network, reactor, author, reach_q > 0)."""
-    return pairs.where(F.col("reach_q") > 0).select("network", "reactor", "author", "reach_q")
 
 
 def driver_pagerank(nodes: DataFrame, pairs: DataFrame, model: Model) -> SparkRank:
@@ -49,13 +43,7 @@ def driver_pagerank(nodes: DataFrame, pairs: DataFrame, model: Model) -> SparkRa
     node_rows = nodes.select("idx", "scored").orderBy("network", "account").toArrow()
     node_ids = np.asarray(node_rows["idx"], np.int64)
     by_id = np.argsort(node_ids, kind="stable")
-    ids = nodes.select("network", "account", "idx")
-    edges = (propagation_edges(pairs)
-             .join(ids.withColumnsRenamed({"account": "reactor", "idx": "src"}),
-                   ["network", "reactor"])
-             .join(ids.withColumnsRenamed({"account": "author", "idx": "dst"}),
-                   ["network", "author"])
-             .select("src", "dst", "reach_q").toArrow())
+    edges = indexed_edges(pairs, nodes).toArrow()
 
     def position(column: str) -> np.ndarray:
         found = np.asarray(edges[column], np.int64)

@@ -36,19 +36,29 @@ class SparkRank:
     converged: bool
 
 
+def influence_pairs(pairs: DataFrame) -> DataFrame:
+    """The pairs that carry influence: reach_q > 0 (the local engine's edges)."""
+    return pairs.where(F.col("reach_q") > 0)
+
+
+def indexed_edges(pairs: DataFrame, nodes: DataFrame) -> DataFrame:
+    """Edges reactor → author by node index, with their weight (src, dst, reach_q)."""
+    ids = nodes.select("network", "account", "idx")
+    return (influence_pairs(pairs)
+            .join(ids.withColumnsRenamed({"account": "reactor", "idx": "src"}),
+                  ["network", "reactor"])
+            .join(ids.withColumnsRenamed({"account": "author", "idx": "dst"}),
+                  ["network", "author"])
+            .select("src", "dst", "reach_q"))
+
+
 def graph_edges(pairs: DataFrame, nodes: DataFrame) -> DataFrame:
     """Edges reactor → author with their share of the reactor's out-weight (src, dst, share).
 
     Shares are ratios of exact fixed-point sums; the local engine adds the same
     weights in floating point, so the two agree to rounding.
     """
-    ids = nodes.select("network", "account", "idx")
-    edges = (pairs.where(F.col("reach_q") > 0)
-             .join(ids.withColumnsRenamed({"account": "reactor", "idx": "src"}),
-                   ["network", "reactor"])
-             .join(ids.withColumnsRenamed({"account": "author", "idx": "dst"}),
-                   ["network", "author"])
-             .select("src", "dst", "reach_q"))
+    edges = indexed_edges(pairs, nodes)
     out_weight = edges.groupBy("src").agg(F.sum("reach_q").alias("out_q"))
     return (edges.join(out_weight, "src")
             .select("src", "dst", (F.col("reach_q") / F.col("out_q")).alias("share")))

@@ -17,16 +17,17 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F  # noqa: N812  (Spark's own convention)
 
 from renown.engines.spark.assemble import ACCOUNT_COLUMNS, PERSON_COLUMNS, assemble
-from renown.engines.spark.driver_propagation import (
-    DRIVER_EDGE_LIMIT,
-    driver_pagerank,
-    propagation_edges,
-)
+from renown.engines.spark.driver_propagation import DRIVER_EDGE_LIMIT, driver_pagerank
 from renown.engines.spark.files import exists
 from renown.engines.spark.io import event_columns, partitioned_events, read_identities
 from renown.engines.spark.lineage import cut
 from renown.engines.spark.partitions import DayPartitions, PartitionError
-from renown.engines.spark.propagation import SparkRank, graph_edges, pagerank
+from renown.engines.spark.propagation import (
+    SparkRank,
+    graph_edges,
+    influence_pairs,
+    pagerank,
+)
 from renown.engines.spark.session import required_settings
 from renown.engines.spark.signal_state import SignalState, build_signals_on_state
 from renown.engines.spark.translate import to_spark
@@ -147,7 +148,7 @@ def _propagate(nodes: DataFrame, model: Model, partitions: int,
     """On the driver when the graph fits (cold: the local engine's ranks), else on the
     cluster (warm-started from the state's last ranks, which it then replaces)."""
     pairs = nodes.sparkSession.table("_signal_pairs")
-    if driver_edges > 0 and propagation_edges(pairs).count() <= driver_edges:
+    if driver_edges > 0 and influence_pairs(pairs).count() <= driver_edges:
         return driver_pagerank(nodes, pairs, model)
     rank = pagerank(nodes, graph_edges(pairs, nodes), model, partitions=partitions,
                     start=_warm_start(incremental, nodes))
