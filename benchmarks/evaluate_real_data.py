@@ -628,19 +628,18 @@ def proposals(by_key: dict[str, Outcome]) -> list[str]:
         "same count on Higgs for want of follower data, and raw reactions, nearly so): on "
         "data with no gaming in it, counting distinct reactors is close to the best any "
         "gaming-resistant score can do. What remains on Higgs is a Spearman gap of a few "
-        "ten-thousandths, small but outside the paired interval; closing it would mean "
-        "weakening selectivity, which this outcome cannot judge.",
+        "thousandths (since renown-2026.12.3 spares two-person exchanges, which Higgs "
+        "rewards slightly less than one-way attention); closing it would mean weakening "
+        "selectivity, which this outcome cannot judge.",
         "4. *CollegeMsg is not an influence network* (private messages): sending messages "
         "draws replies, so post count predicts being messaged better than any audience "
-        "measure, and the mutual discount (against engagement pods) discounts exactly "
-        "the conversations that predict it. The group exponent (`mutual_group_exponent`, "
-        "docs/scoring.md) discounts an exchange only as far as it sits inside a group of "
-        "mutual partners (pods, rings) and spares two people who talk: the rolling rows "
-        "above show what it does on each data set (a large gain here, a small one on "
-        "StackExchange, a small loss on Higgs, pods still out of the top 1%), and "
-        "`renown model fit` turns it on for CollegeMsg by itself, guard passed. It stays "
-        "off in the default until a second Twitter-like data set can judge it; a store "
-        "of conversations should fit it.", ""]
+        "measure. Up to renown-2026.12.2 the mutual discount (against engagement pods) "
+        "also discounted exactly the conversations that predict it; since 2026.12.3 the "
+        "group exponent (`mutual_group_exponent` = 1, docs/scoring.md) discounts an "
+        "exchange only as far as it sits inside a group of mutual partners (pods, rings) "
+        "and spares two people who talk (how it was chosen: the rolling section above). "
+        "What is left of the gap to post count is output rewarded by replies, which an "
+        "outcome-based score does not count on purpose.", ""]
 
 
 def issue13_sections(cons: dict[str, duckdb.DuckDBPyConnection]) -> str:
@@ -650,7 +649,15 @@ def issue13_sections(cons: dict[str, duckdb.DuckDBPyConnection]) -> str:
                             .read_text(encoding="utf-8"))
     previous = Model.from_toml((ROOT / "docs" / "models" / "renown-2026.12.toml")
                                .read_text(encoding="utf-8"))
-    candidates = rolling_mod.selection_candidates(older, previous)
+    twelve_one = Model.from_toml((ROOT / "docs" / "models" / "renown-2026.12.1.toml")
+                                 .read_text(encoding="utf-8"))
+    every_exchange = rolling_mod.EVERY_EXCHANGE
+    groups = {k: rolling_mod.selection(con, rolling_mod.PLANS[k], [every_exchange])
+              for k, con in cons.items()}
+    group_shares = {k: rolling_mod.selection_shares(cons[k], k, [every_exchange])
+                    for k in rolling_mod.SELECTION_GAMED if k in cons}
+    print(f"group exponent selection in {time.perf_counter() - clock:.0f} s", flush=True)
+    candidates = rolling_mod.selection_candidates(older, previous, twelve_one)
     keys = [k for k in ("higgs", "stackexchange") if k in cons]
     chosen = {k: rolling_mod.selection(cons[k], rolling_mod.PLANS[k], candidates) for k in keys}
     shares = {k: rolling_mod.selection_shares(cons[k], k, candidates) for k in keys}
@@ -659,12 +666,13 @@ def issue13_sections(cons: dict[str, duckdb.DuckDBPyConnection]) -> str:
                                        1.0 if k == "higgs" else 14.0, k) for k in keys}
     print(f"cross fits in {time.perf_counter() - clock:.0f} s", flush=True)
     parts = [rolling_mod.SECTION_INTRO.format(version=DEFAULT_MODEL.version),
-             rolling_mod.selection_table(chosen, shares, candidates), "",
-             rolling_mod.SELECTION_NOTE, "", "## Rolling-origin results", ""]
+             rolling_mod.groups_table(groups, group_shares), "", rolling_mod.GROUPS_NOTE, "",
+             rolling_mod.HISTORY_INTRO, rolling_mod.selection_table(chosen, shares, candidates),
+             "", rolling_mod.SELECTION_NOTE, "", "## Rolling-origin results", ""]
     for key, con in cons.items():
         plan = rolling_mod.PLANS[key]
         others = [m for k, m in fitted.items() if k != key]
-        result = rolling_mod.rolling(con, plan, [previous, rolling_mod.GROUPS, *others])
+        result = rolling_mod.rolling(con, plan, [every_exchange, *others])
         reported = ", ".join(f"{s:%Y-%m-%d}" for s in plan.splits)
         parts += [f"### {key}", "", f"Splits {reported}; horizons "
                   f"{', '.join(f'{h:g}' for h in plan.horizons)} days; "
@@ -673,7 +681,7 @@ def issue13_sections(cons: dict[str, duckdb.DuckDBPyConnection]) -> str:
                   rolling_mod.headroom_table(result), "", "People with an audience before the "
                   "split:", "", rolling_mod.rolling_table(result, "audience:"), "",
                   "Spearman per cell:", "", rolling_mod.split_table(result), "",
-                  rolling_mod.versus_lines(result, previous, others), ""]
+                  rolling_mod.versus_lines(result, every_exchange, others), ""]
         if plan.gamed_split is not None:
             rows = rolling_mod.gamed(con, plan.gamed_split, plan.gamed_horizon)
             parts += [f"Gamed {key}: planted before {plan.gamed_split:%Y-%m-%d}, outcomes "

@@ -32,6 +32,7 @@ def test_signal_statements_are_plain_selects_in_order() -> None:
     statements = signal_statements(SignalScope(datetime(2024, 5, 1)), DEFAULT_MODEL)
     assert [table for table, _ in statements] == [
         "_signal_kind_weights", "_signal_window", "_signal_day_pairs", "_signal_day_output",
+        "_signal_mutual", "_signal_mutual_triangles", "_signal_mutual_overlap",
         "_signal_pairs", "_signal_accounts"]
     for _, sql in statements:
         assert sql.lstrip().upper().startswith(("SELECT", "WITH"))

@@ -58,10 +58,10 @@ def test_component_candidates_keep_the_weight_sum() -> None:
 
 
 def test_the_group_exponent_is_tried_on_and_off() -> None:
-    [(label, on)] = candidates("mutual_group_exponent", DEFAULT_MODEL)
-    assert (label, on.mutual_group_exponent) == ("1", 1.0)
-    [(_, off)] = candidates("mutual_group_exponent", on)
-    assert off.mutual_group_exponent == 0.0
+    [(label, off)] = candidates("mutual_group_exponent", DEFAULT_MODEL)
+    assert (label, off.mutual_group_exponent) == ("0", 0.0)
+    [(_, on)] = candidates("mutual_group_exponent", off)
+    assert on.mutual_group_exponent == 1.0
 
 
 def test_fit_respects_its_budget_and_writes_a_loadable_candidate(sim_world: SimWorld) -> None:

@@ -22,11 +22,14 @@ from tests.scoring.builders import World, score, scores_by_person
 
 ROOT = Path(__file__).resolve().parents[2]
 PREVIOUS = Model.from_toml((ROOT / "docs" / "models" / "renown-2026.12.1.toml").read_text())
+OUTCOMES = Model.from_toml((ROOT / "docs" / "models" / "renown-2026.12.2.toml").read_text())
 
 
-def test_the_shipped_default_is_2026_12_2() -> None:
-    assert DEFAULT_MODEL.version == "renown-2026.12.2"
+def test_2026_12_2_weighs_outcomes_and_later_defaults_keep_the_weight() -> None:
+    assert OUTCOMES.kind_weights["outcome"] == 1.0
     assert DEFAULT_MODEL.kind_weights["outcome"] == 1.0
+    assert OUTCOMES.with_changes(version=PREVIOUS.version, kind_weights=PREVIOUS.kind_weights
+                                 ) == PREVIOUS
 
 
 def test_without_outcome_events_both_models_give_identical_scores(tmp_path: Path) -> None:
@@ -36,7 +39,7 @@ def test_without_outcome_events_both_models_give_identical_scores(tmp_path: Path
         assert ingest(con, tmp_path / "world" / "events.parquet", "events").quarantined == 0
         day = con.execute("SELECT max(ts) FROM events").fetchone()[0].date()
         before = compute_scores(con, day_end(day), PREVIOUS)
-        after = compute_scores(con, day_end(day), DEFAULT_MODEL)
+        after = compute_scores(con, day_end(day), OUTCOMES)
     finally:
         con.close()
     assert len(before.people) > 100
@@ -62,8 +65,8 @@ def test_outcomes_raise_only_their_persons_score_under_2026_12_2(tmp_path: Path)
 
     old_plain = scores(False, PREVIOUS, "a.duckdb")
     old_visited = scores(True, PREVIOUS, "b.duckdb")
-    new_plain = scores(False, DEFAULT_MODEL, "c.duckdb")
-    new_visited = scores(True, DEFAULT_MODEL, "d.duckdb")
+    new_plain = scores(False, OUTCOMES, "c.duckdb")
+    new_visited = scores(True, OUTCOMES, "d.duckdb")
     assert old_visited["twitter:ann"] == old_plain["twitter:ann"]  # 2026.12.1: no weight
     assert new_plain == old_plain
     assert new_visited["twitter:ann"] > new_plain["twitter:ann"] + 1.0

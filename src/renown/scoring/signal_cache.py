@@ -40,6 +40,7 @@ from renown.scoring.signals import (
     DAY_TABLES,
     SignalScope,
     day_statements,
+    drop_intermediates,
     kind_weights_statement,
     timestamp_literal,
     window_sql,
@@ -100,6 +101,7 @@ def build_signals_incrementally(con: duckdb.DuckDBPyConnection, scope: SignalSco
                           AND day < CAST({timestamp_literal(scope.as_of)} AS DATE)""")
     for table, sql in window_statements(scope, model):
         con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {sql}")
+    drop_intermediates(con)
     days, computed = day_counts(con, "_signal_day_digest", "_signal_stale")
     for name in ("_signal_window", "_signal_stale", "_signal_day_digest"):
         con.execute(f"DROP TABLE {name}")

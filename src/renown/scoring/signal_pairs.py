@@ -167,7 +167,6 @@ def pairs_sql(model: Model, as_of: str) -> str:
             FROM daily d JOIN reactor_spread sp USING (network, reactor)
             GROUP BY d.network, d.reactor
         ),
-        {_mutual_groups_sql(model)}
         discounted AS (
             SELECT p.network, p.reactor, p.author, p.reactions, p.q AS q_raw,
                    CASE WHEN b.q IS NULL OR p.q = 0 THEN p.q
@@ -194,37 +193,65 @@ def pairs_sql(model: Model, as_of: str) -> str:
     """
 
 
-def _mutual_groups_sql(model: Model) -> str:
-    """CTE ``mutual_overlap``: for each exchanging pair, how far it sits inside a group.
+#: The group exponent's stage tables, in order (see `mutual_overlap_statements`).
+MUTUAL_TABLES: Final = ("_signal_mutual", "_signal_mutual_triangles", "_signal_mutual_overlap")
+
+
+def mutual_overlap_statements(model: Model) -> list[tuple[str, str]]:
+    """``_signal_mutual_overlap`` (network, a, b, overlap) for every exchanging pair.
 
     overlap(r, a) = |M(r) ∩ M(a)| / (min(|M(r)|, |M(a)|) − 1), M(x) being the
     accounts x exchanged reactions with: 1 for every pair of an all-to-all
     group of three or more (a pod), 0 for two people who only talk to each
-    other.  Only written when the model uses it (η > 0).
+    other.  |M(r) ∩ M(a)| is the number of triangles of exchanges through the
+    pair, listed from each exchange's lower-ranked end (by mutual degree, then
+    name) to its higher: every account then has at most √(2m) higher-ranked
+    partners, so the listing costs O(m^1.5) rows for m exchanges, never a hub's
+    d² (Chiba & Nishizeki, "Arboricity and subgraph listing algorithms", 1985).
+    Each triangle is found once, as (u, v, w) in rank order, and counts for
+    each of its three exchanges in both directions.  Three statements, each a
+    stage table, so an engine that inlines views (Spark) lists the triangles
+    once.  Reads ``_signal_day_pairs``; none when the model does not use it (η = 0).
     """
     if model.mutual_group_exponent <= 0:
-        return ""
-    return """
+        return []
+    mutual = """
+        WITH pairs AS (SELECT DISTINCT network, reactor, author FROM _signal_day_pairs),
         mutual AS (
             SELECT p.network, p.reactor AS a, p.author AS b FROM pairs p
             JOIN pairs q ON q.network = p.network AND q.reactor = p.author
                         AND q.author = p.reactor
         ),
-        mutual_degree AS (SELECT network, a, count(*) AS d FROM mutual GROUP BY ALL),
-        mutual_common AS (
-            SELECT m.network, m.a, m.b, count(*) AS c FROM mutual m
-            JOIN mutual x ON x.network = m.network AND x.a = m.a
-            JOIN mutual y ON y.network = m.network AND y.a = m.b AND y.b = x.b
-            GROUP BY ALL
-        ),
-        mutual_overlap AS (
-            SELECT m.network, m.a, m.b,
-                   coalesce(c.c, 0) / greatest(least(da.d, db.d) - 1, 1) AS overlap
-            FROM mutual m
-            JOIN mutual_degree da ON da.network = m.network AND da.a = m.a
-            JOIN mutual_degree db ON db.network = m.network AND db.a = m.b
-            LEFT JOIN mutual_common c ON c.network = m.network AND c.a = m.a AND c.b = m.b
-        ),"""
+        degree AS (SELECT network, a, count(*) AS d FROM mutual GROUP BY network, a)
+        SELECT m.network, m.a, m.b, da.d AS da, db.d AS db,
+               da.d < db.d OR (da.d = db.d AND m.a < m.b) AS up
+        FROM mutual m
+        JOIN degree da ON da.network = m.network AND da.a = m.a
+        JOIN degree db ON db.network = m.network AND db.a = m.b
+    """
+    triangles = """
+        WITH up AS (SELECT network, a AS lo, b AS hi FROM _signal_mutual WHERE up)
+        SELECT x.network, x.lo AS u, x.hi AS v, z.hi AS w FROM up x
+        JOIN up z ON z.network = x.network AND z.lo = x.hi
+        JOIN up y ON y.network = x.network AND y.lo = x.lo AND y.hi = z.hi
+    """
+    overlap = """
+        WITH common AS (
+            SELECT network, a, b, count(*) AS c FROM (
+                SELECT network, u AS a, v AS b FROM _signal_mutual_triangles
+                UNION ALL SELECT network, v, u FROM _signal_mutual_triangles
+                UNION ALL SELECT network, u, w FROM _signal_mutual_triangles
+                UNION ALL SELECT network, w, u FROM _signal_mutual_triangles
+                UNION ALL SELECT network, v, w FROM _signal_mutual_triangles
+                UNION ALL SELECT network, w, v FROM _signal_mutual_triangles) t
+            GROUP BY network, a, b
+        )
+        SELECT m.network, m.a, m.b,
+               coalesce(c.c, 0) / greatest(least(m.da, m.db) - 1, 1) AS overlap
+        FROM _signal_mutual m
+        LEFT JOIN common c ON c.network = m.network AND c.a = m.a AND c.b = m.b
+    """
+    return list(zip(MUTUAL_TABLES, (mutual, triangles, overlap), strict=True))
 
 
 def _group_factor(model: Model) -> str:
@@ -236,7 +263,7 @@ def _group_factor(model: Model) -> str:
 def _group_join(model: Model) -> str:
     if model.mutual_group_exponent <= 0:
         return ""
-    return ("LEFT JOIN mutual_overlap g ON g.network = p.network AND g.a = p.reactor "
+    return ("LEFT JOIN _signal_mutual_overlap g ON g.network = p.network AND g.a = p.reactor "
             "AND g.b = p.author")
 
 

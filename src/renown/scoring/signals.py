@@ -31,10 +31,12 @@ from renown.events import CONTENT_KINDS, SYSTEM_ACCOUNT_PREFIX
 from renown.scoring.model import Model
 from renown.scoring.signal_pairs import (
     KINDS_TABLE,
+    MUTUAL_TABLES,
     QUANTUM,
     SILENCED_ACCOUNT,
     day_decay,
     day_pairs_sql,
+    mutual_overlap_statements,
     pairs_sql,
     within_day_decay,
 )
@@ -71,6 +73,7 @@ def build_signals(con: duckdb.DuckDBPyConnection, scope: SignalScope, model: Mod
         con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {sql}")
     for table in DAY_TABLES:
         con.execute(f"DROP TABLE {table}")
+    drop_intermediates(con)
     if not keep_window:
         con.execute("DROP TABLE _signal_window")
 
@@ -100,10 +103,20 @@ def day_statements(model: Model) -> list[tuple[str, str]]:
 
 
 def window_statements(scope: SignalScope, model: Model) -> list[tuple[str, str]]:
-    """``_signal_pairs`` and ``_signal_accounts`` from the per-day partial sums."""
+    """``_signal_pairs`` and ``_signal_accounts`` from the per-day partial sums.
+
+    With the group exponent on, the `MUTUAL_TABLES` come first (stage tables
+    only: `drop_intermediates` removes them).
+    """
     as_of = timestamp_literal(scope.as_of)
-    return [("_signal_pairs", pairs_sql(model, as_of)),
+    return [*mutual_overlap_statements(model), ("_signal_pairs", pairs_sql(model, as_of)),
             ("_signal_accounts", _accounts_sql(model, as_of))]
+
+
+def drop_intermediates(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the stage tables `window_statements` made on the way to the signal tables."""
+    for table in MUTUAL_TABLES:
+        con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 def kind_weights_statement(model: Model) -> str:

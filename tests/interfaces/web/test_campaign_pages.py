@@ -153,7 +153,7 @@ def test_totals_add_up_the_invitees(client: TestClient) -> None:
     foot = html[html.index("<tfoot>"):html.index("</tfoot>")]
     cells = re.findall(r'<td class="num">([^<]*)</td>', foot)
     posts, reactions, reach, clicks, conversions, value, cost, per = cells
-    assert (posts, reactions, reach) == ("4", "33", "26.7")
+    assert (posts, reactions, reach) == ("4", "33", "26.9")
     assert (clicks, conversions, value) == ("10", "3", "75.00")
     assert cost == "850.00"  # 100 + 200 + 300 agreed, and the budget's split: 1000 / 4
     assert per == "283.33"

@@ -40,11 +40,12 @@ from renown.scoring.pipeline import (
     people_units_sql,
     scored_accounts_sql,
 )
+from renown.scoring.signal_pairs import MUTUAL_TABLES
 from renown.scoring.signals import SignalScope, signal_statements
 
 #: Stage tables read more than once: materialised (see `lineage`).
 _REUSED = frozenset({"_signal_window", "_signal_day_pairs", "_signal_pairs",
-                     "_signal_accounts"})
+                     "_signal_accounts", *MUTUAL_TABLES})
 
 
 @dataclass(frozen=True)
